@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs one polling loop per source until graceful shutdown. Each loop polls at once, then every
+/// interval (plus up to 10% jitter, so sources that started together drift apart), publishing each
+/// success to the store and keeping the last good data on failure.
+public struct CollectorService: Service {
+    let pollers: [any SourcePoller]
+    let store: MetricsStore
+    let client: UpstreamClient
+    let retryPolicy: RetryPolicy
+    let logger: Logger
+
+    public init(pollers: [any SourcePoller], store: MetricsStore, client: UpstreamClient, retryPolicy: RetryPolicy = .standard, logger: Logger) {
+        self.pollers = pollers
+        self.store = store
+        self.client = client
+        self.retryPolicy = retryPolicy
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !pollers.isEmpty else {
+            try await gracefulShutdown()
+            return
+        }
+        // Cancelling on graceful shutdown ends a request in flight at once instead of waiting for its deadline.
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for poller in pollers {
+                    group.addTask { await loop(poller) }
+                }
+            }
+        }
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    func loop(_ poller: any SourcePoller) async {
+        let id = poller.id
+        var logger = self.logger
+        logger[metadataKey: "collector"] = "\(id.collector.rawValue)"
+        logger[metadataKey: "source"] = "\(id.source)"
+        let store = self.store
+        let context = PollContext(
+            client: client, retryPolicy: retryPolicy, logger: logger,
+            recordRequest: { store.recordRequest($0, for: id) }, now: Self.now)
+
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            let startTime = Self.now()
+            do {
+                logger.debug("poll started")
+                let families = try await poller.poll(context)
+                let duration = (ContinuousClock.now - started).seconds
+                store.publish(SourceSnapshot(families: families, completedAt: Self.now()), for: id, duration: duration)
+                logger.debug("poll succeeded", metadata: ["duration_seconds": "\(duration)"])
+            } catch let error as CollectorError {
+                let duration = (ContinuousClock.now - started).seconds
+                store.recordFailure(error, for: id, at: Self.now(), duration: duration)
+                logger.error("poll failed; keeping the last good data", metadata: ["reason": "\(error.reason.rawValue)", "error": "\(error.message)"])
+            } catch {
+                if Task.isCancelled { return }
+                let duration = (ContinuousClock.now - started).seconds
+                let wrapped = CollectorError(.upstream, "unexpected error: \(error)")
+                store.recordFailure(wrapped, for: id, at: Self.now(), duration: duration)
+                logger.error("poll failed; keeping the last good data", metadata: ["error": "\(wrapped.message)"])
+            }
+            let interval = poller.interval.seconds * (1 + Double.random(in: 0..<0.1))
+            store.recordNextPoll(at: startTime + interval, for: id)
+            do {
+                try await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)), clock: .continuous)
+            } catch {
+                return
+            }
+        }
+    }
+}

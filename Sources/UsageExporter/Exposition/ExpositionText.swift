@@ -1,0 +1,94 @@
+import NIOCore
+
+/// The text rules of the Prometheus exposition format: escaping and number formatting.
+public enum ExpositionText {
+    /// Escapes a label value: backslash, double quote and line feed.
+    public static func escapeLabelValue(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else {
+            return value
+        }
+        var escaped = ""
+        escaped.reserveCapacity(value.utf8.count + 8)
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// Escapes HELP text: backslash and line feed.
+    public static func escapeHelp(_ help: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(help.utf8.count)
+        for character in help.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// Formats a sample value: integers without a fraction, `+Inf`, `-Inf` and `NaN` spelled as Prometheus reads them.
+    public static func formatValue(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value == .infinity { return "+Inf" }
+        if value == -.infinity { return "-Inf" }
+        if value == value.rounded(.towardZero), abs(value) < 9.0e15 {
+            return String(Int64(value))
+        }
+        return value.description
+    }
+
+    /// Writes a sample value into `buffer` without building an intermediate `String` for integers.
+    @inlinable
+    public static func writeValue(_ value: Double, into buffer: inout ByteBuffer) {
+        if value == value.rounded(.towardZero), abs(value) < 9.0e15 {
+            writeInteger(Int64(value), into: &buffer)
+        } else {
+            buffer.writeString(formatValue(value))
+        }
+    }
+
+    /// Writes a decimal integer.
+    @inlinable
+    public static func writeInteger(_ value: Int64, into buffer: inout ByteBuffer) {
+        if value == 0 {
+            buffer.writeInteger(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, enough for 20 digits and a sign
+        withUnsafeMutableBytes(of: &scratch) { digits in
+            var index = digits.count
+            while magnitude > 0 {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            if value < 0 {
+                index -= 1
+                digits[index] = UInt8(ascii: "-")
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: digits[index...]))
+        }
+    }
+
+    /// Writes the `# HELP` and `# TYPE` lines of a family.
+    public static func writeHeader(of family: MetricFamily, into buffer: inout ByteBuffer) {
+        buffer.writeString("# HELP ")
+        buffer.writeString(family.name)
+        buffer.writeString(" ")
+        buffer.writeString(escapeHelp(family.help))
+        buffer.writeString("\n# TYPE ")
+        buffer.writeString(family.name)
+        buffer.writeString(" ")
+        buffer.writeString(family.type.rawValue)
+        buffer.writeString("\n")
+    }
+}

@@ -1,0 +1,46 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Runs a Hummingbird router on a loopback port chosen by the system, until stopped.
+public final class SimulatorServer: Sendable {
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    /// Starts serving `router` and returns once the port is bound.
+    public static func start(router: Router<BasicRequestContext>, host: String = "127.0.0.1", port: Int = 0, logger: Logger) async throws -> SimulatorServer {
+        let (ports, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "usage-exporter-simulator"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? port)
+            },
+            logger: logger)
+        let task = Task {
+            do {
+                try await application.runService(gracefulShutdownSignals: [])
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+                throw error
+            }
+        }
+        for try await boundPort in ports {
+            return SimulatorServer(port: boundPort, task: task)
+        }
+        throw CancellationError()
+    }
+
+    /// Stops serving and waits for the server to close.
+    public func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+}

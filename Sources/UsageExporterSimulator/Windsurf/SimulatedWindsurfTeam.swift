@@ -1,0 +1,37 @@
+/// A team the Windsurf simulator serves, found by its service key.
+public struct SimulatedWindsurfTeam: Sendable {
+    public var name: String
+    public var serviceKey: String
+    /// The groups `group_name` may name; empty when the team has none.
+    public var groups: [String]
+    public var users: [SimulatedWindsurfUser]
+    public var billingCycleStart: SimulatedTimestamp
+    public var billingCycleEnd: SimulatedTimestamp
+    public var seats: Int
+    public var promptCreditsPerSeat: Int
+    public var addOnCreditsAvailable: Int
+    public var addOnCreditsUsed: Int
+
+    public init(
+        name: String, serviceKey: String, groups: [String] = [], users: [SimulatedWindsurfUser],
+        billingCycleStart: SimulatedTimestamp, billingCycleEnd: SimulatedTimestamp,
+        seats: Int, promptCreditsPerSeat: Int = 500, addOnCreditsAvailable: Int = 0, addOnCreditsUsed: Int = 0
+    ) {
+        self.name = name
+        self.serviceKey = serviceKey
+        self.groups = groups
+        self.users = users
+        self.billingCycleStart = billingCycleStart
+        self.billingCycleEnd = billingCycleEnd
+        self.seats = seats
+        self.promptCreditsPerSeat = promptCreditsPerSeat
+        self.addOnCreditsAvailable = addOnCreditsAvailable
+        self.addOnCreditsUsed = addOnCreditsUsed
+    }
+
+    /// The users a query for `group` returns: all of them when `group` is nil.
+    public func users(inGroup group: String?) -> [SimulatedWindsurfUser] {
+        guard let group else { return users }
+        return users.filter { $0.groups.contains(group) }
+    }
+}

@@ -1,0 +1,27 @@
+/// A failure the Windsurf simulator can be told to produce, as the real API does.
+public enum WindsurfFault: Sendable, Equatable {
+    /// 401 `{"error":"Invalid service key"}`.
+    case unauthorized
+    /// 400 `{"error":"invalid group name: X"}`.
+    case invalidGroup
+    /// 429 with a `Retry-After` header (seconds or an HTTP-date), or none.
+    case rateLimited(retryAfter: String?)
+    /// A 5xx status.
+    case serverError(status: Int)
+    /// Answer correctly after a delay.
+    case slow(seconds: Double)
+    /// Never answer (until the simulator stops).
+    case hang
+    /// 200 with a body that is not JSON.
+    case malformed
+    /// 200 with valid JSON cut in the middle.
+    case truncated
+    /// 200 with the `error` field set.
+    case errorField(String)
+}
+
+/// Which endpoint a fault applies to.
+public enum WindsurfEndpoint: String, Sendable, Hashable {
+    case userPageAnalytics = "UserPageAnalytics"
+    case teamCreditBalance = "GetTeamCreditBalance"
+}

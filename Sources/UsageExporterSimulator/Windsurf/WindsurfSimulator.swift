@@ -1,0 +1,215 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A loopback HTTP server that speaks the Windsurf analytics API (`UserPageAnalytics`,
+/// `GetTeamCreditBalance`) over generated teams, with switchable faults and live dataset changes.
+public final class WindsurfSimulator: Sendable {
+    /// A request the simulator received, for tests to inspect.
+    public struct ReceivedRequest: Sendable {
+        public let endpoint: WindsurfEndpoint
+        public let serviceKey: String?
+        public let groupName: String?
+        public let startTimestamp: String?
+        public let endTimestamp: String?
+    }
+
+    struct FaultRule {
+        let fault: WindsurfFault
+        let endpoint: WindsurfEndpoint?
+        var remaining: Int?
+    }
+
+    struct State {
+        var teams: [SimulatedWindsurfTeam]
+        var faults: [FaultRule] = []
+        var requests: [ReceivedRequest] = []
+        var stopped = false
+    }
+
+    private let state: Mutex<State>
+    private let server: Mutex<SimulatorServer?> = Mutex(nil)
+    let logger: Logger
+
+    public init(teams: [SimulatedWindsurfTeam], logger: Logger = Logger(label: "windsurf-simulator")) {
+        self.state = Mutex(State(teams: teams))
+        var logger = logger
+        logger.logLevel = .warning
+        self.logger = logger
+    }
+
+    // MARK: Running
+
+    /// Starts serving on loopback; returns the base URL to configure as `base_url`.
+    @discardableResult
+    public func start(port: Int = 0) async throws -> String {
+        let server = try await SimulatorServer.start(router: makeRouter(), port: port, logger: logger)
+        self.server.withLock { $0 = server }
+        return baseURL
+    }
+
+    public var baseURL: String {
+        "http://127.0.0.1:\(server.withLock { $0?.port ?? 0 })"
+    }
+
+    /// Stops serving; requests held by `hang` are released first.
+    public func stop() async {
+        state.withLock { $0.stopped = true }
+        let server = self.server.withLock { server in
+            defer { server = nil }
+            return server
+        }
+        await server?.stop()
+    }
+
+    // MARK: Control
+
+    /// Makes requests fail with `fault`: on `endpoint` only (nil: both), for the next `count` requests (nil: until cleared).
+    public func inject(_ fault: WindsurfFault, on endpoint: WindsurfEndpoint? = nil, count: Int? = nil) {
+        state.withLock { $0.faults.append(FaultRule(fault: fault, endpoint: endpoint, remaining: count)) }
+    }
+
+    public func clearFaults() {
+        state.withLock { $0.faults.removeAll() }
+    }
+
+    public var teams: [SimulatedWindsurfTeam] {
+        state.withLock { $0.teams }
+    }
+
+    /// Changes the dataset live, as users join, leave or use the product.
+    public func updateTeam(named name: String, _ update: @Sendable (inout SimulatedWindsurfTeam) -> Void) {
+        state.withLock { state in
+            guard let index = state.teams.firstIndex(where: { $0.name == name }) else { return }
+            update(&state.teams[index])
+        }
+    }
+
+    public var receivedRequests: [ReceivedRequest] {
+        state.withLock { $0.requests }
+    }
+
+    // MARK: HTTP
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/api/v1/UserPageAnalytics") { request, context in
+            try await self.respond(to: request, endpoint: .userPageAnalytics)
+        }
+        router.post("/api/v1/GetTeamCreditBalance") { request, context in
+            try await self.respond(to: request, endpoint: .teamCreditBalance)
+        }
+        return router
+    }
+
+    private struct RequestBody: Decodable {
+        let service_key: String?
+        let group_name: String?
+        let start_timestamp: String?
+        let end_timestamp: String?
+    }
+
+    func respond(to request: Request, endpoint: WindsurfEndpoint) async throws -> Response {
+        let bytes = try await request.body.collect(upTo: 1 << 20)
+        guard let body = try? JSONDecoder().decode(RequestBody.self, from: Data(buffer: bytes)) else {
+            return Self.json(.badRequest, #"{"error":"invalid request body"}"#)
+        }
+        let fault = state.withLock { state -> WindsurfFault? in
+            state.requests.append(
+                ReceivedRequest(
+                    endpoint: endpoint, serviceKey: body.service_key, groupName: body.group_name,
+                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp))
+            guard let index = state.faults.firstIndex(where: { $0.endpoint == nil || $0.endpoint == endpoint }) else { return nil }
+            let fault = state.faults[index].fault
+            if let remaining = state.faults[index].remaining {
+                if remaining <= 1 { state.faults.remove(at: index) } else { state.faults[index].remaining = remaining - 1 }
+            }
+            return fault
+        }
+        if let fault, let response = try await apply(fault, body: body) {
+            return response
+        }
+        guard let team = teams.first(where: { $0.serviceKey == body.service_key }) else {
+            return Self.json(.unauthorized, #"{"error":"Invalid service key"}"#)
+        }
+        switch endpoint {
+        case .userPageAnalytics:
+            return userPage(team: team, body: body)
+        case .teamCreditBalance:
+            return creditBalance(team: team)
+        }
+    }
+
+    /// The response a fault produces, or nil when the request should then be answered normally (`slow`).
+    private func apply(_ fault: WindsurfFault, body: RequestBody) async throws -> Response? {
+        switch fault {
+        case .unauthorized:
+            return Self.json(.unauthorized, #"{"error":"Invalid service key"}"#)
+        case .invalidGroup:
+            return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid group name: \(body.group_name ?? "")"))]))
+        case .rateLimited(let retryAfter):
+            var response = Self.json(.tooManyRequests, #"{"error":"rate limit exceeded"}"#)
+            if let retryAfter { response.headers[.retryAfter] = retryAfter }
+            return response
+        case .serverError(let status):
+            return Self.json(HTTPResponse.Status(code: status), #"{"error":"internal error"}"#)
+        case .slow(let seconds):
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            return nil
+        case .hang:
+            let deadline = ContinuousClock.now + .seconds(600)
+            while ContinuousClock.now < deadline, !state.withLock({ $0.stopped }) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return Self.json(.serviceUnavailable, #"{"error":"simulator stopped"}"#)
+        case .malformed:
+            return Self.json(.ok, "<html><body>502 Bad Gateway</body></html>")
+        case .truncated:
+            return Self.json(.ok, #"{"userTableStats":[{"name":"Alice","email":"alice@example.com","activeDays":"#)
+        case .errorField(let message):
+            return Self.json(.ok, JSONText.object([("error", JSONText.string(message))]))
+        }
+    }
+
+    private func userPage(team: SimulatedWindsurfTeam, body: RequestBody) -> Response {
+        if let group = body.group_name, !group.isEmpty, !team.groups.contains(group) {
+            return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid group name: \(group)"))]))
+        }
+        var windowDays: Int?
+        for text in [body.start_timestamp, body.end_timestamp].compactMap({ $0 }) where (try? Date(text, strategy: .iso8601)) == nil {
+            return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid timestamp format: \(text)"))]))
+        }
+        if let start = body.start_timestamp.flatMap({ try? Date($0, strategy: .iso8601) }),
+           let end = body.end_timestamp.flatMap({ try? Date($0, strategy: .iso8601) }) {
+            windowDays = max(0, Int((end.timeIntervalSince(start) / 86_400).rounded(.up)))
+        }
+        let group = body.group_name.flatMap { $0.isEmpty ? nil : $0 }
+        var text = "{\"userTableStats\":["
+        text.reserveCapacity(team.users.count * 700)
+        for (index, user) in team.users(inGroup: group).enumerated() {
+            if index > 0 { text += "," }
+            text += user.json(activeDaysCap: windowDays)
+        }
+        text += "],\"billingCycleStart\":\(JSONText.string(team.billingCycleStart.text))"
+        text += ",\"billingCycleEnd\":\(JSONText.string(team.billingCycleEnd.text))}"
+        return Self.json(.ok, text)
+    }
+
+    private func creditBalance(team: SimulatedWindsurfTeam) -> Response {
+        let text = JSONText.object([
+            ("promptCreditsPerSeat", String(team.promptCreditsPerSeat)),
+            ("numSeats", JSONText.string(String(team.seats))),
+            ("addOnCreditsAvailable", String(team.addOnCreditsAvailable)),
+            ("addOnCreditsUsed", JSONText.string(String(team.addOnCreditsUsed))),
+            ("billingCycleStart", JSONText.string(team.billingCycleStart.text)),
+            ("billingCycleEnd", JSONText.string(team.billingCycleEnd.text)),
+        ])
+        return Self.json(.ok, text)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

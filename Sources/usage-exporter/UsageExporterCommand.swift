@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Logging
+import UsageExporter
+import UsageExporterSimulator
+
+/// The command line of SPEC.md: flags → configuration → services.
+@main
+struct UsageExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usage-exporter",
+        abstract: "Prometheus exporter for Windsurf and Google Workspace usage.",
+        version: ExporterVersion.version)
+
+    @Option(name: .customLong("config.file"), help: "YAML configuration file.")
+    var configFile = "usage-exporter.yml"
+
+    @Option(name: .customLong("web.listen-address"), help: "host:port to listen on; :port means all interfaces.")
+    var listenAddress = ":9834"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which metrics are served.")
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "logfmt or json, written to standard error.")
+    var logFormat = "logfmt"
+
+    @Flag(name: .customLong("config.check"), help: "Validate the configuration and credential files, then exit: 0 valid, 1 invalid.")
+    var configCheck = false
+
+    @Flag(name: .customLong("demo"), help: "Serve built-in simulated upstreams on loopback; no configuration needed.")
+    var demo = false
+
+    @Option(name: .customLong("demo.users"), help: "How many simulated users the demo serves.")
+    var demoUsers = 200
+
+    func validate() throws {
+        guard ListenAddress(parsing: listenAddress) != nil else {
+            throw ValidationError("--web.listen-address: expected host:port or :port, got \"\(listenAddress)\"")
+        }
+        guard telemetryPath.hasPrefix("/") else {
+            throw ValidationError("--web.telemetry-path: must start with /, got \"\(telemetryPath)\"")
+        }
+        guard Self.logLevels[logLevel] != nil else {
+            throw ValidationError("--log.level: expected debug, info, warn or error, got \"\(logLevel)\"")
+        }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log.format: expected logfmt or json, got \"\(logFormat)\"")
+        }
+        guard demoUsers >= 1 else {
+            throw ValidationError("--demo.users: must be at least 1, got \(demoUsers)")
+        }
+    }
+
+    static let logLevels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
+
+    func run() async throws {
+        let level = Self.logLevels[logLevel]!
+        let format = LogFormat(rawValue: logFormat)!
+        LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, format: format, level: level) }
+        let logger = Logger(label: "usage-exporter")
+
+        if demo {
+            try await runDemo(logger: logger)
+            return
+        }
+        let configuration: ExporterConfiguration
+        do {
+            configuration = try ConfigurationLoader.load(path: configFile, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(1)
+        }
+        if configCheck {
+            print("\(configFile): valid (\(configuration.windsurf.count) Windsurf team(s), \(configuration.googleWorkspace.count) Google Workspace customer(s))")
+            return
+        }
+        logger.info("starting", metadata: ["version": "\(ExporterVersion.version)", "config": "\(configFile)"])
+        try await serve(configuration, logger: logger)
+    }
+
+    func serve(_ configuration: ExporterConfiguration, logger: Logger) async throws {
+        let options = ExporterOptions(listenAddress: ListenAddress(parsing: listenAddress)!, telemetryPath: telemetryPath)
+        do {
+            try await Exporter(configuration: configuration, options: options, logger: logger).run()
+        } catch {
+            logger.error("exporter stopped", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+
+    /// Starts the simulated upstreams and points a generated configuration at them.
+    func runDemo(logger: Logger) async throws {
+        let demo = DemoEnvironment(users: demoUsers)
+        let configuration = try await demo.start()
+        logger.info(
+            "demo mode: serving simulated upstreams on loopback",
+            metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)"])
+        do {
+            try await serve(configuration, logger: logger)
+        } catch {
+            await demo.stop()
+            throw error
+        }
+        await demo.stop()
+    }
+}
