@@ -55,6 +55,8 @@ let package = Package(
                 "UsageExporter",
                 "UsageExporterSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ]

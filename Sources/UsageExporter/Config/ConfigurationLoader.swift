@@ -35,7 +35,11 @@ public enum ConfigurationLoader {
         if let root, !ConfigurationReader.isNull(root) {
             readDocument(root, into: &configuration, reader: &reader)
         }
-        guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.problems) }
+        guard reader.problems.isEmpty else {
+            // In file order, so the lines read top to bottom; problems without a line come first.
+            let ordered = reader.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            throw ConfigurationError(problems: ordered.map(\.element))
+        }
         return configuration
     }
 
@@ -61,14 +65,13 @@ public enum ConfigurationLoader {
             configuration.windsurf = items.enumerated().compactMap { index, item in
                 readWindsurfTeam(item, path: "windsurf[\(index)]", reader: &reader)
             }
-            reportDuplicateNames(items, names: configuration.windsurf.map(\.name), list: "windsurf", what: "team", reader: &reader)
+            reportDuplicateNames(items, list: "windsurf", what: "team", reader: &reader)
         }
         if let node = fields["google_workspace"], let items = reader.sequence(node, path: "google_workspace") {
             configuration.googleWorkspace = items.enumerated().compactMap { index, item in
                 readGoogleWorkspaceCustomer(item, path: "google_workspace[\(index)]", reader: &reader)
             }
-            reportDuplicateNames(
-                items, names: configuration.googleWorkspace.map(\.name), list: "google_workspace", what: "customer", reader: &reader)
+            reportDuplicateNames(items, list: "google_workspace", what: "customer", reader: &reader)
         }
         if let node = fields["privacy"], let privacy = readPrivacy(node, reader: &reader) {
             configuration.privacy = privacy
@@ -78,15 +81,13 @@ public enum ConfigurationLoader {
         }
     }
 
-    /// Names must be unique within a list; the problem points at the second occurrence.
+    /// Names must be unique within a list, valid entries or not; the problem points at the second occurrence.
     private static func reportDuplicateNames(
-        _ items: [Node], names: [String], list: String, what: String, reader: inout ConfigurationReader
+        _ items: [Node], list: String, what: String, reader: inout ConfigurationReader
     ) {
         var seen: [String: Int] = [:]
         for (index, item) in items.enumerated() {
-            guard case .mapping(let mapping) = item, let nameNode = mapping["name"], let name = nameNode.string,
-                  names.contains(name)
-            else { continue }
+            guard case .mapping(let mapping) = item, let nameNode = mapping["name"], let name = nameNode.string else { continue }
             if let first = seen[name] {
                 let firstLine = items[first].mapping?["name"]?.mark.map { " (first at line \($0.line))" } ?? ""
                 reader.report("\(list)[\(index)].name", nameNode, "duplicate \(what) name \"\(name)\"\(firstLine)")

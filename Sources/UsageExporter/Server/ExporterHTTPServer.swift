@@ -24,6 +24,7 @@ public struct ExporterHTTPServer: Sendable {
         buffer.reserveCapacity(plan.estimatedByteCount + 4096)
         plan.write(into: &buffer, now: now)
         SelfMetrics.write(statuses: store.statuses, reload: reloadStatus(), into: &buffer)
+        ProcessMetrics.write(into: &buffer)
         return buffer
     }
 

@@ -14,6 +14,7 @@ public final class WindsurfSimulator: Sendable {
         public let groupName: String?
         public let startTimestamp: String?
         public let endTimestamp: String?
+        public let receivedAt: Date
     }
 
     struct FaultRule {
@@ -36,7 +37,7 @@ public final class WindsurfSimulator: Sendable {
     public init(teams: [SimulatedWindsurfTeam], logger: Logger = Logger(label: "windsurf-simulator")) {
         self.state = Mutex(State(teams: teams))
         var logger = logger
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         self.logger = logger
     }
 
@@ -120,7 +121,7 @@ public final class WindsurfSimulator: Sendable {
             state.requests.append(
                 ReceivedRequest(
                     endpoint: endpoint, serviceKey: body.service_key, groupName: body.group_name,
-                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp))
+                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp, receivedAt: Date()))
             guard let index = state.faults.firstIndex(where: { $0.endpoint == nil || $0.endpoint == endpoint }) else { return nil }
             let fault = state.faults[index].fault
             if let remaining = state.faults[index].remaining {

@@ -1,0 +1,139 @@
+import AsyncHTTPClient
+import Foundation
+import Testing
+import UsageExporter
+import UsageExporterSimulator
+
+/// The real binary as a user runs it: flags, configuration errors and exit codes, polling, shutdown.
+@Suite("Binary", .serialized)
+struct BinaryTests {
+    let directory = TestPaths.temporaryDirectory()
+
+    func write(_ name: String, _ contents: String) -> String {
+        let url = directory.appendingPathComponent(name)
+        try! contents.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test("--version and --help")
+    func versionAndHelp() async throws {
+        let version = try await ExporterProcess.run(["--version"])
+        #expect(version.code == 0)
+        #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines) == ExporterVersion.version)
+        let help = try await ExporterProcess.run(["--help"])
+        #expect(help.code == 0)
+        for flag in ["--config.file", "--web.listen-address", "--web.telemetry-path", "--log.level", "--log.format", "--config.check", "--demo", "--demo.users"] {
+            #expect(help.output.contains(flag), "\(flag)")
+        }
+    }
+
+    @Test("--config.check: 0 for a valid file, 1 with one line per problem for an invalid one")
+    func configCheck() async throws {
+        let key = write("key", "secret-service-key\n")
+        let valid = write("valid.yml", "windsurf:\n  - name: acme\n    service_key_file: \(key)\n")
+        let ok = try await ExporterProcess.run(["--config.check", "--config.file", valid])
+        #expect(ok.code == 0)
+        #expect(ok.output.contains("valid"))
+        #expect(!ok.output.contains("secret-service-key") && !ok.error.contains("secret-service-key"))
+
+        let invalid = write("invalid.yml", """
+            windsurf:
+              - name: acme
+                service_key: ${UNSET_VARIABLE_FOR_TEST}
+                interval: 15x
+                colour: blue
+              - name: acme
+                service_key_file: /nonexistent/key
+            """)
+        let bad = try await ExporterProcess.run(["--config.check", "--config.file", invalid], environment: [:])
+        #expect(bad.code == 1)
+        let lines = bad.error.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "\(invalid):3: windsurf[0].service_key: environment variable UNSET_VARIABLE_FOR_TEST is not set",
+            "\(invalid):4: windsurf[0].interval: invalid duration \"15x\": use Prometheus syntax such as 30s, 15m, 1h or 7d",
+            "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, interval, timeout)",
+            "\(invalid):6: windsurf[1].name: duplicate team name \"acme\" (first at line 2)",
+            "\(invalid):7: windsurf[1].service_key_file: cannot read service key file \"/nonexistent/key\": No such file or directory",
+        ])
+    }
+
+    @Test("a bad configuration exits 1 without serving; a missing file is named")
+    func badConfigurationDoesNotStart() async throws {
+        let invalid = write("bad.yml", "windsurf: {name: x}\n")
+        let result = try await ExporterProcess.run(["--config.file", invalid, "--web.listen-address", "127.0.0.1:0"])
+        #expect(result.code == 1)
+        #expect(result.error == "\(invalid):1: windsurf: must be a list, found a mapping\n")
+        let missing = try await ExporterProcess.run(["--config.file", "/nonexistent/usage-exporter.yml"])
+        #expect(missing.code == 1)
+        #expect(missing.error.contains("/nonexistent/usage-exporter.yml: cannot read the configuration file: No such file or directory"))
+    }
+
+    @Test("bad flags exit non-zero naming the flag", arguments: [
+        (["--web.listen-address", "nonsense"], "--web.listen-address"),
+        (["--log.level", "loud"], "--log.level"),
+        (["--log.format", "xml"], "--log.format"),
+        (["--web.telemetry-path", "metrics"], "--web.telemetry-path"),
+        (["--demo", "--demo.users", "0"], "--demo.users"),
+    ])
+    func badFlags(arguments: [String], flag: String) async throws {
+        let result = try await ExporterProcess.run(arguments)
+        #expect(result.code != 0)
+        #expect(result.error.contains(flag))
+    }
+
+    @Test("the binary polls a configured upstream, serves it, and SIGTERM ends a hanging poll at once with exit 0")
+    func pollsAndShutsDown() async throws {
+        let teams = [WindsurfDatasetGenerator(seed: 9).team(name: "acme", serviceKey: "binary-test-key", groups: [], users: 7, now: Date().timeIntervalSince1970)]
+        let simulator = WindsurfSimulator(teams: teams)
+        let baseURL = try await simulator.start()
+        defer { Task { await simulator.stop() } }
+        let key = write("key", "binary-test-key\n")
+        let config = write("config.yml", "windsurf:\n  - name: acme\n    base_url: \(baseURL)\n    service_key_file: \(key)\n    interval: 1s\n")
+        let child = try ExporterProcess(arguments: [
+            "--config.file", config, "--web.listen-address", "127.0.0.1:0", "--web.telemetry-path", "/custom-metrics", "--log.format", "logfmt",
+        ])
+        let port = try await child.listeningPort()
+        var metrics = ParsedExposition("")
+        for _ in 0..<200 {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/custom-metrics"), timeout: .seconds(5))
+            metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
+            if metrics.success("windsurf", "acme") == 1 { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(metrics.samples("windsurf_user_info").count == 7)
+        #expect(metrics.value("windsurf_user_prompt_credits_used", ["email": teams[0].users[0].normalizedEmail]) == Double(teams[0].users[0].promptCreditsUsed) / 100)
+        #expect((metrics.value("process_resident_memory_bytes") ?? 0) > 1_000_000)
+        #expect((metrics.value("process_open_fds") ?? 0) > 3)
+
+        // The upstream now hangs; the request deadline is the default 30 s.
+        simulator.inject(.hang)
+        let heldBefore = simulator.receivedRequests.count
+        while simulator.receivedRequests.count == heldBefore { try await Task.sleep(for: .milliseconds(20)) }
+        let signalled = ContinuousClock.now
+        child.signal(SIGTERM)
+        let code = try await child.waitForExit(timeout: .seconds(10))
+        let elapsed = ContinuousClock.now - signalled
+        #expect(code == 0)
+        #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
+        #expect(!child.standardErrorText.contains("binary-test-key"))
+    }
+
+    @Test("--demo serves simulated teams without a configuration file")
+    func demo() async throws {
+        let child = try ExporterProcess(arguments: ["--demo", "--demo.users", "30", "--web.listen-address", "127.0.0.1:0", "--config.file", "/nonexistent"])
+        let port = try await child.listeningPort()
+        var metrics = ParsedExposition("")
+        for _ in 0..<200 {
+            let ready = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/-/ready"), timeout: .seconds(5))
+            if ready.status == .ok { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
+        metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
+        #expect(Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["team"] }) == ["acme", "globex"])
+        #expect(Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["group"] }) == ["platform", "design"])
+        #expect(metrics.samples("windsurf_team_seats").count == 2)
+        child.signal(SIGINT)
+        #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+    }
+}
