@@ -51,6 +51,14 @@ public struct Exporter: Sendable {
                 pollers.append(WindsurfCreditBalancePoller(team: team, builder: builder))
             }
         }
+        for customer in configuration.googleWorkspace {
+            let tokens = GoogleAccessTokenProvider(key: customer.credentials, subject: customer.subject, timeout: customer.timeout)
+            let perUser = configuration.privacy.perUser
+            pollers.append(GoogleCustomerReportPoller(customer: customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
+            if customer.userReport {
+                pollers.append(GoogleUserReportPoller(customer: customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
+            }
+        }
         return pollers
     }
 

@@ -93,11 +93,11 @@ struct UsageExporterCommand: AsyncParsableCommand {
 
     /// Starts the simulated upstreams and points a generated configuration at them.
     func runDemo(logger: Logger) async throws {
-        let demo = DemoEnvironment(users: demoUsers)
+        let demo = try DemoEnvironment(users: demoUsers)
         let configuration = try await demo.start()
         logger.info(
             "demo mode: serving simulated upstreams on loopback",
-            metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)"])
+            metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)", "google": "\(demo.google.baseURL)"])
         do {
             try await serve(configuration, logger: logger)
         } catch {

@@ -31,7 +31,7 @@ struct ConfigurationTests {
     func fullConfiguration() throws {
         let keyFile = write("windsurf-key", "ws-file-key\n\n")
         let salt = write("salt", "pepper  \n")
-        let credentials = write("sa.json", "{}")
+        let credentials = write("sa.json", TestKeys.keyFileJSON())
         let configuration = try parse("""
             windsurf:
               - name: acme
@@ -89,7 +89,7 @@ struct ConfigurationTests {
     func emptyFile() throws {
         #expect(try parse("") == ExporterConfiguration())
         #expect(try parse("# nothing yet\n") == ExporterConfiguration())
-        let defaults = try parse("google_workspace:\n  - {name: a, credentials_file: \(write("k.json", "{}")), subject: s@x}\n").googleWorkspace[0]
+        let defaults = try parse("google_workspace:\n  - {name: a, credentials_file: \(write("k.json", TestKeys.keyFileJSON())), subject: s@x}\n").googleWorkspace[0]
         #expect(defaults.customerID == "my_customer" && defaults.maxLookbackDays == 7 && defaults.interval == .seconds(3600))
         #expect(defaults.userParameters == GoogleWorkspaceCustomerConfiguration.defaultUserParameters && !defaults.userReport)
     }
@@ -113,7 +113,7 @@ struct ConfigurationTests {
         #expect(problems("windsurf:\n  - name: a\n    service_key: k\n    groups: platform\n") == [
             #"test.yml:4: windsurf[0].groups: must be a list, found "platform""#
         ])
-        let credentials = write("k.json", "{}")
+        let credentials = write("k.json", TestKeys.keyFileJSON())
         #expect(problems("google_workspace:\n  - {name: a, credentials_file: \(credentials), subject: s, max_lookback_days: seven}\n") == [
             #"test.yml:2: google_workspace[0].max_lookback_days: must be a whole number, found "seven""#
         ])

@@ -151,17 +151,18 @@ public enum ConfigurationLoader {
         let problemsBefore = reader.problems.count
 
         let name = required(fields, "name", reader: &reader) { $0.nonEmptyString($1, path: $2) }
-        let credentialsFile = required(fields, "credentials_file", reader: &reader) { reader, node, path -> String? in
+        let credentials = required(fields, "credentials_file", reader: &reader) { reader, node, path -> (String, ServiceAccountKey)? in
             guard let file = reader.nonEmptyString(node, path: path) else { return nil }
             do {
-                _ = try SecretFile.contents(of: file)
+                return (file, try ServiceAccountKey(json: try SecretFile.contents(of: file)))
             } catch let error as SecretFile.ReadError {
                 reader.report(path, node, "cannot read credentials file \"\(file)\": \(error.reason)")
-                return nil
+            } catch let problem as ServiceAccountKey.Problem {
+                reader.report(path, node, "credentials file \"\(file)\" \(problem.description)")
             } catch {
-                return nil
+                reader.report(path, node, "credentials file \"\(file)\" cannot be used")
             }
-            return file
+            return nil
         }
         let subject = required(fields, "subject", reader: &reader) { $0.nonEmptyString($1, path: $2) }
         let customerID = fields["customer_id"].flatMap { reader.nonEmptyString($0, path: fields.path("customer_id")) }
@@ -177,8 +178,9 @@ public enum ConfigurationLoader {
         let timeout = fields["timeout"].flatMap { reader.duration($0, path: fields.path("timeout")) }
         let baseURL = fields["base_url"].flatMap { reader.baseURL($0, path: fields.path("base_url")) }
 
-        guard reader.problems.count == problemsBefore, let name, let credentialsFile, let subject else { return nil }
-        var customer = GoogleWorkspaceCustomerConfiguration(name: name, credentialsFile: credentialsFile, subject: subject)
+        guard reader.problems.count == problemsBefore, let name, let credentials, let subject else { return nil }
+        var customer = GoogleWorkspaceCustomerConfiguration(
+            name: name, credentialsFile: credentials.0, credentials: credentials.1, subject: subject)
         if let customerID { customer.customerID = customerID }
         if let customerParameters { customer.customerParameters = customerParameters }
         if let userReport { customer.userReport = userReport }

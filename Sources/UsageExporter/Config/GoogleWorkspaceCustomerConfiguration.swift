@@ -10,6 +10,8 @@ public struct GoogleWorkspaceCustomerConfiguration: Sendable, Equatable {
     public var name: String
     /// Path of the service-account key JSON.
     public var credentialsFile: String
+    /// The key read from `credentialsFile`, validated when the configuration loaded.
+    public var credentials: ServiceAccountKey
     /// The admin the service account impersonates.
     public var subject: String
     public var customerID: String
@@ -25,6 +27,7 @@ public struct GoogleWorkspaceCustomerConfiguration: Sendable, Equatable {
     public init(
         name: String,
         credentialsFile: String,
+        credentials: ServiceAccountKey,
         subject: String,
         customerID: String = "my_customer",
         customerParameters: [String] = [],
@@ -37,6 +40,7 @@ public struct GoogleWorkspaceCustomerConfiguration: Sendable, Equatable {
     ) {
         self.name = name
         self.credentialsFile = credentialsFile
+        self.credentials = credentials
         self.subject = subject
         self.customerID = customerID
         self.customerParameters = customerParameters

@@ -39,7 +39,7 @@ public enum ExpositionText {
         if value.isNaN { return "NaN" }
         if value == .infinity { return "+Inf" }
         if value == -.infinity { return "-Inf" }
-        if value == value.rounded(.towardZero), abs(value) < 9.0e15 {
+        if value == value.rounded(.towardZero), abs(value) < 1.0e18 {
             return String(Int64(value))
         }
         return value.description
@@ -48,7 +48,7 @@ public enum ExpositionText {
     /// Writes a sample value into `buffer` without building an intermediate `String` for integers.
     @inlinable
     public static func writeValue(_ value: Double, into buffer: inout ByteBuffer) {
-        if value == value.rounded(.towardZero), abs(value) < 9.0e15 {
+        if value == value.rounded(.towardZero), abs(value) < 1.0e18 {
             writeInteger(Int64(value), into: &buffer)
         } else {
             buffer.writeString(formatValue(value))

@@ -10,7 +10,8 @@ import UsageExporterSimulator
 /// The real exporter (HTTP server and collectors) on an ephemeral loopback port, polling a Windsurf
 /// simulator over real HTTP.
 final class ExporterHarness: Sendable {
-    let simulator: WindsurfSimulator
+    private let windsurfSimulator: WindsurfSimulator?
+    let google: GoogleSimulator?
     let exporter: Exporter
     let port: Int
     private let task: Task<Void, any Error>
@@ -18,14 +19,18 @@ final class ExporterHarness: Sendable {
     /// A retry policy that keeps fault tests short.
     static let fastRetries = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50), maximumRetryAfter: .seconds(5))
 
-    private init(simulator: WindsurfSimulator, exporter: Exporter, port: Int, task: Task<Void, any Error>) {
-        self.simulator = simulator
+    /// The Windsurf simulator, for tests that started one.
+    var simulator: WindsurfSimulator { windsurfSimulator! }
+
+    private init(windsurfSimulator: WindsurfSimulator?, google: GoogleSimulator?, exporter: Exporter, port: Int, task: Task<Void, any Error>) {
+        self.windsurfSimulator = windsurfSimulator
+        self.google = google
         self.exporter = exporter
         self.port = port
         self.task = task
     }
 
-    /// Starts a simulator with `teams` and an exporter configured by `configure(baseURL)`.
+    /// Starts a Windsurf simulator with `teams` and an exporter configured by `configure(baseURL)`.
     static func start(
         teams: [SimulatedWindsurfTeam],
         retryPolicy: RetryPolicy = fastRetries,
@@ -35,10 +40,17 @@ final class ExporterHarness: Sendable {
         let simulator = WindsurfSimulator(teams: teams)
         let baseURL = try await simulator.start()
         beforeExporterStarts(simulator)
+        return try await start(windsurf: simulator, google: nil, retryPolicy: retryPolicy, configuration: configure(baseURL))
+    }
+
+    /// Starts an exporter with `configuration` in front of already started simulators, which it stops with itself.
+    static func start(
+        windsurf: WindsurfSimulator?, google: GoogleSimulator?, retryPolicy: RetryPolicy = fastRetries, configuration: ExporterConfiguration
+    ) async throws -> ExporterHarness {
         var logger = Logger(label: "usage-exporter-test")
         logger.logLevel = .critical
         let exporter = Exporter(
-            configuration: configure(baseURL),
+            configuration: configuration,
             options: ExporterOptions(listenAddress: ListenAddress(host: "127.0.0.1", port: 0), retryPolicy: retryPolicy, shutdownSignals: []),
             logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -48,10 +60,11 @@ final class ExporterHarness: Sendable {
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
-            await simulator.stop()
+            await windsurf?.stop()
+            await google?.stop()
             throw HarnessError("the exporter did not start: \(String(describing: await task.result))")
         }
-        return ExporterHarness(simulator: simulator, exporter: exporter, port: port, task: task)
+        return ExporterHarness(windsurfSimulator: windsurf, google: google, exporter: exporter, port: port, task: task)
     }
 
     /// The usual team configuration pointing at the simulator.
@@ -66,7 +79,8 @@ final class ExporterHarness: Sendable {
     func stop() async {
         task.cancel()
         _ = await task.result
-        await simulator.stop()
+        await windsurfSimulator?.stop()
+        await google?.stop()
     }
 
     struct HarnessError: Error, CustomStringConvertible {

@@ -1,0 +1,313 @@
+import Foundation
+import Testing
+import UsageExporter
+import UsageExporterSimulator
+
+/// The Google collectors against the Google simulator over real HTTP: token exchange, date walk-back,
+/// pagination, faults.
+@Suite("Google Workspace integration", .serialized)
+struct GoogleIntegrationTests {
+    static let emails = (0..<30).map { "user.\($0)@example.com" }
+
+    static func customer(users: [String] = emails) -> SimulatedWorkspaceCustomer {
+        GoogleDatasetGenerator(seed: 5).customer(emails: users, extraUsers: 3, now: Date().timeIntervalSince1970)
+    }
+
+    /// A Google simulator and an exporter polling it.
+    static func start(
+        customer: SimulatedWorkspaceCustomer = customer(),
+        userPageSize: Int = 7,
+        subject: String = "admin@example.com",
+        maxLookbackDays: Int = 7,
+        interval: Duration = .seconds(60),
+        timeout: Duration = .seconds(5),
+        retryPolicy: RetryPolicy = ExporterHarness.fastRetries,
+        beforeExporterStarts: (GoogleSimulator) -> Void = { _ in },
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) async throws -> ExporterHarness {
+        let google = GoogleSimulator(customer: customer, account: TestKeys.account, userPageSize: userPageSize, clock: clock)
+        let baseURL = try await google.start()
+        beforeExporterStarts(google)
+        let configuration = GoogleWorkspaceCustomerConfiguration(
+            name: "example.com", credentialsFile: "/dev/null", credentials: try ServiceAccountKey(json: google.keyFileJSON()), subject: subject,
+            userReport: true, maxLookbackDays: maxLookbackDays, interval: interval, timeout: timeout, baseURL: baseURL)
+        return try await ExporterHarness.start(windsurf: nil, google: google, retryPolicy: retryPolicy, configuration: ExporterConfiguration(googleWorkspace: [configuration]))
+    }
+
+    static func reportRequests(_ google: GoogleSimulator, users: Bool) -> [GoogleSimulator.ReceivedRequest] {
+        google.receivedRequests.filter { $0.path.contains(users ? "/usage/users/all/dates/" : "/usage/dates/") && !$0.path.contains("/users/") == !users }
+    }
+
+    static func dates(_ requests: [GoogleSimulator.ReceivedRequest]) -> [String] {
+        requests.map { String($0.path.split(separator: "/").last!) }
+    }
+
+    @Test("every customer parameter of the newest complete day, and the per-user report across pages")
+    func values() async throws {
+        let harness = try await Self.start()
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntilReady()
+        let metrics = try await harness.metrics()
+        let google = try #require(harness.google)
+        #expect(metrics.success("google_workspace_customer", "example.com") == 1)
+        #expect(metrics.success("google_workspace_user", "example.com") == 1)
+
+        // The newest complete day is two days ago (Pacific); yesterday was partial.
+        let newest = google.newestCompleteDay
+        let start = Double(newest) * 86_400 + 8 * 3600
+        #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "customer"]) == start)
+        #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "user"]) == start)
+        #expect(Self.dates(Self.reportRequests(google, users: false)) == [
+            GoogleSimulator.format(day: newest + 1), GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
+        ])
+
+        // Customer parameters, from both pages.
+        let customer = google.customer
+        for parameter in customer.parameters {
+            let name = parameter.name.replacingOccurrences(of: ":", with: "_")
+            switch parameter.value {
+            case .int(let number):
+                let (family, factor): (String, Double) =
+                    name.hasSuffix("_in_mb") ? (String(name.dropLast(6)) + "_bytes", 1_048_576)
+                    : name.hasSuffix("_minutes") ? (String(name.dropLast(8)) + "_seconds", 60) : (name, 1)
+                #expect(metrics.value("google_workspace_" + family, ["customer": "example.com"]) == Double(number) * factor, "\(family)")
+            case .messages(let objects):
+                for object in objects {
+                    let clientID = object.first { $0.0 == "client_id" }!.1.trimmingCharacters(in: ["\""])
+                    let users = Double(object.first { $0.0 == "num_users" }!.1)!
+                    #expect(metrics.value("google_workspace_accounts_authorized_apps", ["customer": "example.com", "client_id": clientID]) == users)
+                }
+            default:
+                Issue.record("unexpected parameter type in the dataset")
+            }
+        }
+        #expect(metrics.value("google_workspace_accounts_authorized_apps", ["client_name": "Acme \"Internal\" Tool"]) != nil)
+
+        // Per-user values for every user, across pages of 7.
+        #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == customer.users.count)
+        for user in customer.users {
+            let labels = ["customer": "example.com", "email": user.email]
+            if case .bool(let suspended)? = user.parameter("accounts:is_suspended") {
+                #expect(metrics.value("google_workspace_user_accounts_is_suspended", labels) == (suspended ? 1 : 0))
+            }
+            if case .datetime(let login)? = user.parameter("accounts:last_login_time") {
+                #expect(metrics.value("google_workspace_user_accounts_last_login_timestamp_seconds", labels) == (login.value > 0 ? login.value : nil))
+            }
+            if case .datetime(let drive)? = user.parameter("drive:last_active_usage_time") {
+                let value = try #require(metrics.value("google_workspace_user_drive_last_active_usage_timestamp_seconds", labels))
+                #expect(abs(value - drive.value) < 1e-3)
+            }
+        }
+        let userRequests = Self.reportRequests(google, users: true).filter { $0.path.hasSuffix(GoogleSimulator.format(day: newest)) }
+        let pages = (customer.users.count + 1 + 6) / 7
+        #expect(userRequests.count == pages)
+        #expect(userRequests.allSatisfy { $0.rawQuery.contains("maxResults=1000") })
+        #expect(userRequests.dropFirst().allSatisfy { $0.rawQuery.contains("pageToken=users%2B") && $0.rawQuery.contains("%2F%3D%3D") })
+        // One token served both collectors.
+        #expect(google.issuedTokenCount == 1)
+    }
+
+    @Test("the page token is sent percent-encoded: its + / = survive")
+    func pageTokenEncoding() async throws {
+        let harness = try await Self.start()
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntilReady()
+        let google = try #require(harness.google)
+        let second = Self.reportRequests(google, users: false).filter { $0.rawQuery.contains("pageToken") }
+        #expect(second.count == 1)
+        #expect(second.first?.rawQuery.contains("pageToken=C03az79cb%2Bpage%2F2%3D%3D") == true)
+        let metrics = try await harness.metrics()
+        // Parameters of the second page are there.
+        #expect(metrics.value("google_workspace_calendar_num_30day_active_users", ["customer": "example.com"]) != nil)
+    }
+
+    @Test("walk-back on 'Data for dates later than X is not yet available': straight to X, then back over the partial day")
+    func notYetAvailable() async throws {
+        // The simulator's clock is two days behind: the exporter's yesterday is the simulator's tomorrow.
+        let lag = 2 * 86_400.0
+        let harness = try await Self.start(clock: { Date().timeIntervalSince1970 - lag })
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntilReady()
+        let google = try #require(harness.google)
+        let newest = google.newestCompleteDay
+        let exporterYesterday = Int(((Date().timeIntervalSince1970 - 8 * 3600) / 86_400).rounded(.down)) - 1
+        #expect(Self.dates(Self.reportRequests(google, users: false)) == [
+            GoogleSimulator.format(day: exporterYesterday), GoogleSimulator.format(day: newest + 1),
+            GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
+        ])
+        let metrics = try await harness.metrics()
+        #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
+        #expect(metrics.errors("google_workspace_customer", "example.com", "config") == 0)
+    }
+
+    @Test("walk-back on DATA_NOT_AVAILABLE and on an empty report; max_lookback_days exhausted is reason upstream")
+    func walkBack() async throws {
+        let harness = try await Self.start(maxLookbackDays: 3, interval: .milliseconds(300)) { google in
+            // Both the customer and the user report's first date answer DATA_NOT_AVAILABLE, then an empty report.
+            google.inject(.dataNotAvailable, count: 2)
+        }
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntilReady()
+        let google = try #require(harness.google)
+        let newest = google.newestCompleteDay
+        let first = try await harness.metrics()
+        // Yesterday: DATA_NOT_AVAILABLE (instead of partial); the day before: complete.
+        #expect(first.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
+
+        google.inject(.emptyReports, count: 1)
+        google.inject(.dataNotAvailable)
+        let failed = try await harness.waitForMetrics("lookback exhausted") { $0.errors("google_workspace_customer", "example.com", "upstream") >= 1 }
+        #expect(failed.success("google_workspace_customer", "example.com") == 0)
+        // The last good data stays.
+        #expect(failed.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
+        let landing = try await harness.request("/")
+        #expect(landing.body.contains("no complete customer usage report within max_lookback_days (3)"))
+    }
+
+    @Test("the token is cached across polls, refreshed when it expires, and dropped and renewed once on a 401")
+    func tokenCaching() async throws {
+        let harness = try await Self.start(interval: .milliseconds(200))
+        defer { Task { await harness.stop() } }
+        let google = try #require(harness.google)
+        try await harness.waitForMetrics("several polls") { $0.requests("google_workspace_customer", "example.com", "200") >= 12 }
+        #expect(google.issuedTokenCount == 1)
+
+        google.inject(.unauthorized, count: 1)
+        let before = google.issuedTokenCount
+        let afterRefresh = try await harness.waitForMetrics("a 401 answered") { $0.requests("google_workspace_customer", "example.com", "401") + $0.requests("google_workspace_user", "example.com", "401") >= 1 }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(google.issuedTokenCount == before + 1)
+        #expect(afterRefresh.errors("google_workspace_customer", "example.com", "auth") == 0)
+        #expect(afterRefresh.errors("google_workspace_user", "example.com", "auth") == 0)
+
+        // Tokens that live less than the 60 s margin are exchanged for every poll.
+        google.setTokenLifetime(seconds: 30)
+        google.inject(.unauthorized, count: 1)
+        try await Task.sleep(for: .milliseconds(300))
+        let short = google.issuedTokenCount
+        try await Task.sleep(for: .milliseconds(1000))
+        #expect(google.issuedTokenCount >= short + 3)
+    }
+
+    struct AuthCase: Sendable, CustomTestStringConvertible {
+        let fault: GoogleFault?
+        let subject: String
+        let hint: String
+        var testDescription: String { "\(fault.map { "\($0)" } ?? "subject \(subject)")" }
+    }
+
+    @Test("each auth failure is reason auth, not retried, with a message that says what to fix", arguments: [
+        AuthCase(fault: .tokenInvalidGrant, subject: "admin@example.com", hint: "invalid_grant"),
+        AuthCase(fault: .tokenUnauthorizedClient, subject: "admin@example.com", hint: "Domain-wide delegation"),
+        AuthCase(fault: .tokenInvalidScope, subject: "admin@example.com", hint: "invalid_scope"),
+        AuthCase(fault: .forbidden, subject: "admin@example.com", hint: "must be an admin"),
+        AuthCase(fault: nil, subject: "not-an-admin@example.com", hint: "must be an admin"),
+    ])
+    func authFailures(_ auth: AuthCase) async throws {
+        let harness = try await Self.start(subject: auth.subject) { google in
+            if let fault = auth.fault { google.inject(fault) }
+        }
+        defer { Task { await harness.stop() } }
+        let metrics = try await harness.waitForMetrics("auth failure") { $0.errors("google_workspace_customer", "example.com", "auth") >= 1 }
+        #expect(metrics.success("google_workspace_customer", "example.com") == 0)
+        for reason in ["rate_limited", "upstream", "timeout", "network", "decode", "config"] {
+            #expect(metrics.errors("google_workspace_customer", "example.com", reason) == 0)
+        }
+        let google = try #require(harness.google)
+        // Not retried: one token request, or one report request per collector.
+        if auth.fault?.isTokenFaultForTest == true {
+            #expect(google.receivedRequests.filter { $0.path == "/token" }.count == 1)  // one exchange serves both collectors
+        }
+        let landing = try await harness.request("/")
+        #expect(landing.body.contains(auth.hint))
+        #expect(!landing.body.contains("PRIVATE KEY"))
+    }
+
+    struct TransientCase: Sendable, CustomTestStringConvertible {
+        let fault: GoogleFault
+        let code: String
+        var testDescription: String { "\(fault)" }
+    }
+
+    @Test("429, 503 and quota 403 are retried within the poll", arguments: [
+        TransientCase(fault: .tooManyRequests(retryAfter: "0"), code: "429"),
+        TransientCase(fault: .unavailable, code: "503"),
+        TransientCase(fault: .quotaExceeded, code: "403"),
+    ])
+    func transientFaults(_ transient: TransientCase) async throws {
+        let harness = try await Self.start { google in google.inject(transient.fault, count: 2) }
+        defer { Task { await harness.stop() } }
+        let metrics = try await harness.waitForMetrics("success after retries") {
+            $0.success("google_workspace_customer", "example.com") == 1 && $0.success("google_workspace_user", "example.com") == 1
+        }
+        let failedRequests = metrics.requests("google_workspace_customer", "example.com", transient.code) + metrics.requests("google_workspace_user", "example.com", transient.code)
+        #expect(failedRequests == 2)
+        #expect(metrics.errors("google_workspace_customer", "example.com", "rate_limited") + metrics.errors("google_workspace_customer", "example.com", "upstream") == 0)
+    }
+
+    @Test("a quota that stays exhausted is reason rate_limited; malformed JSON is decode; a hang is timeout")
+    func finalFaults() async throws {
+        let harness = try await Self.start(interval: .milliseconds(200), timeout: .seconds(1), retryPolicy: RetryPolicy(maximumAttempts: 2, initialBackoff: .milliseconds(10)))
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntilReady()
+        let google = try #require(harness.google)
+        for (fault, reason) in [(GoogleFault.quotaExceeded, "rate_limited"), (.malformed, "decode"), (.hang, "timeout")] {
+            google.inject(fault)
+            let metrics = try await harness.waitForMetrics("reason \(reason)") { $0.errors("google_workspace_customer", "example.com", reason) >= 1 }
+            #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
+            google.clearFaults()
+            try await harness.waitForMetrics("recovery") { $0.success("google_workspace_customer", "example.com") == 1 }
+        }
+    }
+
+    @Test("the real binary polls the simulated Google with a key file and serves the Workspace families")
+    func throughTheBinary() async throws {
+        let google = GoogleSimulator(customer: Self.customer(), account: TestKeys.account, userPageSize: 10)
+        let baseURL = try await google.start()
+        defer { Task { await google.stop() } }
+        let directory = TestPaths.temporaryDirectory()
+        let keyFile = directory.appendingPathComponent("sa.json").path
+        try google.keyFileJSON().write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("config.yml").path
+        try """
+            google_workspace:
+              - name: example.com
+                credentials_file: \(keyFile)
+                subject: admin@example.com
+                user_report: true
+                base_url: \(baseURL)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
+        let port = try await child.listeningPort()
+        var metrics = ParsedExposition("")
+        for _ in 0..<300 {
+            let response = try await HTTPClientShared.get("http://127.0.0.1:\(port)/metrics")
+            metrics = ParsedExposition(response)
+            if metrics.success("google_workspace_user", "example.com") == 1, metrics.success("google_workspace_customer", "example.com") == 1 { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) == Double(google.customer.users.count))
+        #expect(metrics.samples("google_workspace_user_accounts_is_2sv_enrolled").count == google.customer.users.count)
+        child.signal(SIGTERM)
+        #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(!child.standardErrorText.contains("PRIVATE KEY"))
+    }
+}
+
+extension GoogleFault {
+    var isTokenFaultForTest: Bool {
+        switch self {
+        case .tokenInvalidGrant, .tokenUnauthorizedClient, .tokenInvalidScope: true
+        default: false
+        }
+    }
+}
+
+import AsyncHTTPClient
+
+enum HTTPClientShared {
+    static func get(_ url: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        return String(buffer: try await response.body.collect(upTo: 1 << 26))
+    }
+}
