@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -12,17 +14,35 @@ public struct ExporterOptions: Sendable {
     public var retryPolicy: RetryPolicy
     /// Signals that start a graceful shutdown; empty in tests, which cancel instead.
     public var shutdownSignals: [UnixSignal]
+    /// TLS, basic auth and headers (`--web.config.file`), and the file's name for error messages.
+    public var webConfiguration: WebConfiguration
+    public var webConfigurationFile: String
+    /// The configuration file to re-read on reload; nil when there is none (`--demo`).
+    public var configurationFile: String?
+    public var environment: [String: String]
+    /// Connections idle this long are closed, so slow or abandoned clients cannot pile up.
+    public var idleTimeout: Duration
 
     public init(
         listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9834),
         telemetryPath: String = "/metrics",
         retryPolicy: RetryPolicy = .standard,
-        shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+        shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        webConfiguration: WebConfiguration = WebConfiguration(),
+        webConfigurationFile: String = "",
+        configurationFile: String? = nil,
+        environment: [String: String] = [:],
+        idleTimeout: Duration = .seconds(60)
     ) {
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
         self.retryPolicy = retryPolicy
         self.shutdownSignals = shutdownSignals
+        self.webConfiguration = webConfiguration
+        self.webConfigurationFile = webConfigurationFile
+        self.configurationFile = configurationFile
+        self.environment = environment
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -32,7 +52,6 @@ public struct Exporter: Sendable {
     public let options: ExporterOptions
     public let store = MetricsStore()
     let logger: Logger
-    let startTime = Date().timeIntervalSince1970
 
     public init(configuration: ExporterConfiguration, options: ExporterOptions, logger: Logger) {
         self.configuration = configuration
@@ -42,10 +61,11 @@ public struct Exporter: Sendable {
 
     /// One poller per configured source and report, in configuration order.
     public static func pollers(for configuration: ExporterConfiguration) -> [any SourcePoller] {
-        let labeler = EmailLabeler()
+        let labeler = EmailLabeler(privacy: configuration.privacy)
+        let perUser = configuration.privacy.perUser
         var pollers: [any SourcePoller] = []
         for team in configuration.windsurf {
-            let builder = WindsurfSnapshotBuilder(team: team.name, emailLabeler: labeler, perUser: configuration.privacy.perUser)
+            let builder = WindsurfSnapshotBuilder(team: team.name, emailLabeler: labeler, perUser: perUser)
             pollers.append(WindsurfUserPoller(team: team, builder: builder))
             if team.creditBalance {
                 pollers.append(WindsurfCreditBalancePoller(team: team, builder: builder))
@@ -53,7 +73,6 @@ public struct Exporter: Sendable {
         }
         for customer in configuration.googleWorkspace {
             let tokens = GoogleAccessTokenProvider(key: customer.credentials, subject: customer.subject, timeout: customer.timeout)
-            let perUser = configuration.privacy.perUser
             pollers.append(GoogleCustomerReportPoller(customer: customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
             if customer.userReport {
                 pollers.append(GoogleUserReportPoller(customer: customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
@@ -62,8 +81,16 @@ public struct Exporter: Sendable {
         return pollers
     }
 
+    /// The HTTP server builder: HTTP/1.1, with TLS when the web configuration asks for it.
+    public static func serverBuilder(options: ExporterOptions) throws -> HTTPServerBuilder {
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .nanoseconds(Int64(options.idleTimeout.seconds * 1e9))))
+        guard let tls = options.webConfiguration.tls else { return http }
+        return try .tls(http, tlsConfiguration: tls.makeServerConfiguration(file: options.webConfigurationFile))
+    }
+
     /// Serves and polls until a shutdown signal or cancellation. `onServerRunning` receives the bound port.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let serverBuilder = try Self.serverBuilder(options: options)
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
@@ -71,38 +98,45 @@ public struct Exporter: Sendable {
                 timeout: .init(connect: .seconds(10)),
                 decompression: .enabled(limit: .ratio(50))))
         let pollers = Self.pollers(for: configuration)
-        store.setSources(pollers.map(\.id))
+        store.setSources(pollers.map(\.id), maxStale: configuration.maxStale)
         if pollers.isEmpty {
             logger.warning("no sources are configured: only the exporter's own metrics will be served")
         }
 
-        let startTime = self.startTime
-        let server = ExporterHTTPServer(store: store, telemetryPath: options.telemetryPath) {
-            SelfMetrics.ReloadStatus(lastSucceeded: true, lastSuccessTime: startTime)
-        }
-        let logger = self.logger
-        let address = options.listenAddress
-        let application = Application(
-            router: server.makeRouter(),
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? address.port
-                logger.info("listening", metadata: ["address": "\(ListenAddress(host: address.host, port: port))"])
-                await onServerRunning(port)
-            },
-            logger: logger)
         let collectors = CollectorService(
             pollers: pollers, store: store, client: UpstreamClient(httpClient: httpClient), retryPolicy: options.retryPolicy,
             logger: logger)
+        let reloader = ConfigurationReloader(
+            path: options.configurationFile, environment: options.environment, collectors: collectors, store: store, logger: logger)
+        let server = ExporterHTTPServer(
+            store: store, telemetryPath: options.telemetryPath, webConfiguration: options.webConfiguration,
+            reloadStatus: { reloader.reloadStatus }, reload: { reloader.reload() })
+        let logger = self.logger
+        let address = options.listenAddress
+        let scheme = options.webConfiguration.tls == nil ? "http" : "https"
+        let application = Application(
+            router: server.makeRouter(),
+            server: serverBuilder,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? address.port
+                logger.info("listening", metadata: ["address": "\(ListenAddress(host: address.host, port: port))", "scheme": "\(scheme)"])
+                await onServerRunning(port)
+            },
+            logger: logger)
 
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: application),
-                    .init(service: collectors),
-                ],
-                gracefulShutdownSignals: options.shutdownSignals,
-                logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: application),
+                .init(service: collectors),
+                .init(service: ReloadSignalService(reloader: reloader)),
+            ],
+            gracefulShutdownSignals: options.shutdownSignals,
+            logger: logger)
+        // Scrapes are short and polls are cancelled at once: a stuck shutdown is escalated to cancellation.
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1500)
+        groupConfiguration.maximumCancellationDuration = .milliseconds(500)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {

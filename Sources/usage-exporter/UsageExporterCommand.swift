@@ -21,6 +21,9 @@ struct UsageExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which metrics are served.")
     var telemetryPath = "/metrics"
 
+    @Option(name: .customLong("web.config.file"), help: "TLS and basic auth, in the exporter-toolkit web configuration format.")
+    var webConfigFile: String?
+
     @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
     var logLevel = "info"
 
@@ -62,27 +65,43 @@ struct UsageExporterCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, format: format, level: level) }
         let logger = Logger(label: "usage-exporter")
 
+        let environment = ProcessInfo.processInfo.environment
+        var web = WebConfiguration()
+        if let webConfigFile {
+            do {
+                web = try WebConfigurationLoader.load(path: webConfigFile, environment: environment)
+                if let tls = web.tls { _ = try tls.makeServerConfiguration(file: webConfigFile) }
+            } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(1)
+            }
+        }
+        var options = ExporterOptions(
+            listenAddress: ListenAddress(parsing: listenAddress)!, telemetryPath: telemetryPath, webConfiguration: web,
+            webConfigurationFile: webConfigFile ?? "", environment: environment)
+
         if demo {
-            try await runDemo(logger: logger)
+            try await runDemo(options: options, logger: logger)
             return
         }
         let configuration: ExporterConfiguration
         do {
-            configuration = try ConfigurationLoader.load(path: configFile, environment: ProcessInfo.processInfo.environment)
+            configuration = try ConfigurationLoader.load(path: configFile, environment: environment)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(1)
         }
         if configCheck {
             print("\(configFile): valid (\(configuration.windsurf.count) Windsurf team(s), \(configuration.googleWorkspace.count) Google Workspace customer(s))")
+            if let webConfigFile { print("\(webConfigFile): valid") }
             return
         }
         logger.info("starting", metadata: ["version": "\(ExporterVersion.version)", "config": "\(configFile)"])
-        try await serve(configuration, logger: logger)
+        options.configurationFile = configFile
+        try await serve(configuration, options: options, logger: logger)
     }
 
-    func serve(_ configuration: ExporterConfiguration, logger: Logger) async throws {
-        let options = ExporterOptions(listenAddress: ListenAddress(parsing: listenAddress)!, telemetryPath: telemetryPath)
+    func serve(_ configuration: ExporterConfiguration, options: ExporterOptions, logger: Logger) async throws {
         do {
             try await Exporter(configuration: configuration, options: options, logger: logger).run()
         } catch {
@@ -92,14 +111,14 @@ struct UsageExporterCommand: AsyncParsableCommand {
     }
 
     /// Starts the simulated upstreams and points a generated configuration at them.
-    func runDemo(logger: Logger) async throws {
+    func runDemo(options: ExporterOptions, logger: Logger) async throws {
         let demo = try DemoEnvironment(users: demoUsers)
         let configuration = try await demo.start()
         logger.info(
             "demo mode: serving simulated upstreams on loopback",
             metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)", "google": "\(demo.google.baseURL)"])
         do {
-            try await serve(configuration, logger: logger)
+            try await serve(configuration, options: options, logger: logger)
         } catch {
             await demo.stop()
             throw error

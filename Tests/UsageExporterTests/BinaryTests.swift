@@ -95,7 +95,7 @@ struct BinaryTests {
         let port = try await child.listeningPort()
         var metrics = ParsedExposition("")
         for _ in 0..<200 {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/custom-metrics"), timeout: .seconds(5))
+            let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/custom-metrics"), timeout: .seconds(5))
             metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
             if metrics.success("windsurf", "acme") == 1 { break }
             try await Task.sleep(for: .milliseconds(25))
@@ -124,11 +124,11 @@ struct BinaryTests {
         let port = try await child.listeningPort()
         var metrics = ParsedExposition("")
         for _ in 0..<200 {
-            let ready = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/-/ready"), timeout: .seconds(5))
+            let ready = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/-/ready"), timeout: .seconds(5))
             if ready.status == .ok { break }
             try await Task.sleep(for: .milliseconds(25))
         }
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
+        let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
         metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
         #expect(Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["team"] }) == ["acme", "globex"])
         #expect(Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["group"] }) == ["platform", "design"])

@@ -307,7 +307,7 @@ import AsyncHTTPClient
 
 enum HTTPClientShared {
     static func get(_ url: String) async throws -> String {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
         return String(buffer: try await response.body.collect(upTo: 1 << 26))
     }
 }

@@ -1,37 +1,58 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Runs one polling loop per source until graceful shutdown. Each loop polls at once, then every
 /// interval (plus up to 10% jitter, so sources that started together drift apart), publishing each
-/// success to the store and keeping the last good data on failure.
-public struct CollectorService: Service {
-    let pollers: [any SourcePoller]
+/// success to the store and keeping the last good data on failure. A reload replaces the set of loops:
+/// new sources start, removed ones stop, changed ones restart, unchanged ones keep running.
+public final class CollectorService: Service, Sendable {
     let store: MetricsStore
     let client: UpstreamClient
     let retryPolicy: RetryPolicy
     let logger: Logger
+    private let initial: [any SourcePoller]
+    private let updates: AsyncStream<[any SourcePoller]>
+    private let continuation: AsyncStream<[any SourcePoller]>.Continuation
 
     public init(pollers: [any SourcePoller], store: MetricsStore, client: UpstreamClient, retryPolicy: RetryPolicy = .standard, logger: Logger) {
-        self.pollers = pollers
+        self.initial = pollers
         self.store = store
         self.client = client
         self.retryPolicy = retryPolicy
         self.logger = logger
+        (updates, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Replaces the running loops with `pollers` (after a configuration reload).
+    public func replace(with pollers: [any SourcePoller]) {
+        continuation.yield(pollers)
     }
 
     public func run() async throws {
-        guard !pollers.isEmpty else {
-            try await gracefulShutdown()
-            return
-        }
         // Cancelling on graceful shutdown ends a request in flight at once instead of waiting for its deadline.
         await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for poller in pollers {
-                    group.addTask { await loop(poller) }
-                }
+            var running: [SourceID: (poller: any SourcePoller, task: Task<Void, Never>)] = [:]
+            await self.apply(self.initial, to: &running)
+            for await pollers in self.updates {
+                await self.apply(pollers, to: &running)
             }
+            for (_, loop) in running { loop.task.cancel() }
+            for (_, loop) in running { await loop.task.value }
+        }
+    }
+
+    private func apply(_ pollers: [any SourcePoller], to running: inout [SourceID: (poller: any SourcePoller, task: Task<Void, Never>)]) async {
+        let wanted = Dictionary(pollers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (id, loop) in running where !(wanted[id].map { $0.hasSameSettings(as: loop.poller) } ?? false) {
+            loop.task.cancel()
+            await loop.task.value
+            running[id] = nil
+            logger.info("stopped collector", metadata: ["collector": "\(id.collector.rawValue)", "source": "\(id.source)"])
+        }
+        for poller in pollers where running[poller.id] == nil {
+            running[poller.id] = (poller, Task { await self.loop(poller) })
         }
     }
 

@@ -37,4 +37,6 @@ public protocol SourcePoller: Sendable {
     var interval: Duration { get }
     /// Polls once. Throws `CollectorError` on failure, `CancellationError` when shut down.
     func poll(_ context: PollContext) async throws -> [FamilySamples]
+    /// Whether `other` polls the same way, so a reload can leave its loop running.
+    func hasSameSettings(as other: any SourcePoller) -> Bool
 }

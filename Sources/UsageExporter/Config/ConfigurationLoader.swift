@@ -35,15 +35,12 @@ public enum ConfigurationLoader {
         if let root, !ConfigurationReader.isNull(root) {
             readDocument(root, into: &configuration, reader: &reader)
         }
-        guard reader.problems.isEmpty else {
-            // In file order, so the lines read top to bottom; problems without a line come first.
-            let ordered = reader.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
-            throw ConfigurationError(problems: ordered.map(\.element))
-        }
+        // In file order, so the lines read top to bottom; problems without a line come first.
+        guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.orderedProblems) }
         return configuration
     }
 
-    private static func syntaxProblem(_ error: any Error, file: String) -> ConfigurationProblem {
+    static func syntaxProblem(_ error: any Error, file: String) -> ConfigurationProblem {
         if let yamlError = error as? YamlError {
             switch yamlError {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):

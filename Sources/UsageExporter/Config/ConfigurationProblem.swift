@@ -18,7 +18,7 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
     public var description: String {
         var text = file
         if let line { text += ":\(line)" }
-        text += ": "
+        if !text.isEmpty { text += ": " }
         if !path.isEmpty { text += "\(path): " }
         return text + message
     }

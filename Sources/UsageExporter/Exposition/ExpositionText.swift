@@ -79,14 +79,17 @@ public enum ExpositionText {
         }
     }
 
-    /// Writes the `# HELP` and `# TYPE` lines of a family.
-    public static func writeHeader(of family: MetricFamily, into buffer: inout ByteBuffer) {
+    /// Writes the `# HELP` and `# TYPE` lines of a family. OpenMetrics names a counter family without
+    /// its `_total` suffix; its samples keep it.
+    public static func writeHeader(of family: MetricFamily, format: ExpositionFormat = .text, into buffer: inout ByteBuffer) {
+        var name = family.name
+        if format == .openMetrics, family.type == .counter, name.hasSuffix("_total") { name.removeLast(6) }
         buffer.writeString("# HELP ")
-        buffer.writeString(family.name)
+        buffer.writeString(name)
         buffer.writeString(" ")
         buffer.writeString(escapeHelp(family.help))
         buffer.writeString("\n# TYPE ")
-        buffer.writeString(family.name)
+        buffer.writeString(name)
         buffer.writeString(" ")
         buffer.writeString(family.type.rawValue)
         buffer.writeString("\n")

@@ -13,6 +13,11 @@ public struct GoogleCustomerReportPoller: SourcePoller {
     public var id: SourceID { SourceID(.googleWorkspaceCustomer, customer.name) }
     public var interval: Duration { customer.interval }
 
+    public func hasSameSettings(as other: any SourcePoller) -> Bool {
+        guard let other = other as? Self else { return false }
+        return customer == other.customer && builder == other.builder
+    }
+
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {
         let api = GoogleReportsAPI(customer: customer, tokens: tokens)
         let (day, reports) = try await api.newestCompleteReport(.customer, context: context)
@@ -36,6 +41,11 @@ public struct GoogleUserReportPoller: SourcePoller {
 
     public var id: SourceID { SourceID(.googleWorkspaceUser, customer.name) }
     public var interval: Duration { customer.interval }
+
+    public func hasSameSettings(as other: any SourcePoller) -> Bool {
+        guard let other = other as? Self else { return false }
+        return customer == other.customer && builder == other.builder
+    }
 
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {
         let api = GoogleReportsAPI(customer: customer, tokens: tokens)

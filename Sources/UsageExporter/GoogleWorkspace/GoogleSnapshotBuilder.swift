@@ -1,7 +1,7 @@
 /// Turns Workspace usage parameters into families by the naming rules of SPEC.md. Two parameters that
 /// map to one family, or msgValue objects with the same label set, never produce duplicate series: the
 /// first wins and the rest are counted in `skipped`.
-public struct GoogleSnapshotBuilder: Sendable {
+public struct GoogleSnapshotBuilder: Sendable, Equatable {
     public let customer: String
     public let userReport: Bool
     public let emailLabeler: EmailLabeler

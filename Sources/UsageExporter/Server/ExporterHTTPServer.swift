@@ -1,44 +1,65 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 
-/// The exporter's HTTP endpoints: metrics, landing page, health and readiness.
+/// The exporter's HTTP endpoints: metrics, landing page, health, readiness and reload.
 public struct ExporterHTTPServer: Sendable {
-    public static let textContentType = "text/plain; version=0.0.4; charset=utf-8"
-
     let store: MetricsStore
     let telemetryPath: String
+    let webConfiguration: WebConfiguration
     let reloadStatus: @Sendable () -> SelfMetrics.ReloadStatus
+    let reload: @Sendable () async -> Result<Void, ConfigurationError>
 
-    public init(store: MetricsStore, telemetryPath: String, reloadStatus: @escaping @Sendable () -> SelfMetrics.ReloadStatus) {
+    public init(
+        store: MetricsStore,
+        telemetryPath: String,
+        webConfiguration: WebConfiguration = WebConfiguration(),
+        reloadStatus: @escaping @Sendable () -> SelfMetrics.ReloadStatus,
+        reload: @escaping @Sendable () async -> Result<Void, ConfigurationError> = {
+            .failure(ConfigurationError(problems: [ConfigurationProblem(file: "", path: "", line: nil, message: "reload is not available")]))
+        }
+    ) {
         self.store = store
         self.telemetryPath = telemetryPath
+        self.webConfiguration = webConfiguration
         self.reloadStatus = reloadStatus
+        self.reload = reload
     }
 
-    /// The rendered `/metrics` body for now.
-    public func renderMetrics(now: Double = Date().timeIntervalSince1970) -> ByteBuffer {
-        let plan = store.plan
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(plan.estimatedByteCount + 4096)
-        plan.write(into: &buffer, now: now)
-        SelfMetrics.write(statuses: store.statuses, reload: reloadStatus(), into: &buffer)
-        ProcessMetrics.write(into: &buffer)
-        return buffer
+    /// The exposition for `now` in `format`, as buffers to send back to back (one gzip stream when `gzip`).
+    public func renderMetrics(format: ExpositionFormat = .text, gzip: Bool = false, now: Double = Date().timeIntervalSince1970) throws -> [ByteBuffer] {
+        let plan = store.plan(now: now)
+        var tail = ByteBuffer()
+        tail.reserveCapacity(8192)
+        SelfMetrics.write(statuses: store.statuses, reload: reloadStatus(), format: format, into: &tail)
+        ProcessMetrics.write(format: format, into: &tail)
+        if format == .openMetrics { tail.writeString("# EOF\n") }
+        if gzip {
+            return GzipStream.assemble(try plan.gzipPieces(now: now) + [GzipStream.piece(tail, level: GzipStream.scrapeTimeLevel)])
+        }
+        return plan.buffers(now: now) + [tail]
+    }
+
+    func metricsResponse(_ request: Request, head: Bool) throws -> Response {
+        let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
+        let gzip = ExpositionFormat.acceptsGzip(request.headers[.acceptEncoding])
+        let buffers = try renderMetrics(format: format, gzip: gzip)
+        var headers: HTTPFields = [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
+        if gzip { headers[.contentEncoding] = "gzip" }
+        if head {
+            headers[.contentLength] = String(buffers.reduce(0) { $0 + $1.readableBytes })
+            return Response(status: .ok, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: buffers))
     }
 
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.get(RouterPath(telemetryPath)) { _, _ in
-            let body = renderMetrics()
-            return Response(status: .ok, headers: [.contentType: Self.textContentType], body: .init(byteBuffer: body))
-        }
-        router.head(RouterPath(telemetryPath)) { _, _ in
-            let body = renderMetrics()
-            return Response(
-                status: .ok, headers: [.contentType: Self.textContentType, .contentLength: String(body.readableBytes)])
-        }
+        router.add(middleware: WebConfigurationMiddleware(configuration: webConfiguration))
+        router.get(RouterPath(telemetryPath)) { request, _ in try metricsResponse(request, head: false) }
+        router.head(RouterPath(telemetryPath)) { request, _ in try metricsResponse(request, head: true) }
         if telemetryPath != "/" {
             router.get("/") { _, _ in
                 let html = LandingPage.render(telemetryPath: telemetryPath, statuses: store.statuses, now: Date().timeIntervalSince1970)
@@ -53,6 +74,12 @@ public struct ExporterHTTPServer: Sendable {
             if store.isReady { return Self.text(.ok, "Ready\n") }
             let waiting = store.statuses.filter { $0.status.lastPollSucceeded == nil }.map(\.source.description)
             return Self.text(.serviceUnavailable, "Not ready: waiting for the first poll of \(waiting.joined(separator: ", "))\n")
+        }
+        router.post("/-/reload") { _, _ in
+            switch await reload() {
+            case .success: return Self.text(.ok, "Configuration reloaded\n")
+            case .failure(let error): return Self.text(.internalServerError, "Reload failed; the running configuration is kept:\n\(error.description)\n")
+            }
         }
         return router
     }

@@ -61,7 +61,7 @@ public enum ProcessMetrics {
     private static let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
     #endif
 
-    public static func write(into buffer: inout ByteBuffer) {
+    public static func write(format: ExpositionFormat = .text, into buffer: inout ByteBuffer) {
         guard let reading = read() else { return }
         let values: [(MetricFamily, Double)] = [
             (cpuSeconds, reading.cpuSeconds), (maximumFileDescriptors, reading.maximumFileDescriptors),
@@ -71,7 +71,7 @@ public enum ProcessMetrics {
         for (family, value) in values {
             var builder = FixedSamplesBuilder(family)
             builder.add(.empty, value)
-            ExpositionText.writeHeader(of: family, into: &buffer)
+            ExpositionText.writeHeader(of: family, format: format, into: &buffer)
             builder.build()?.body.write(into: &buffer, now: 0)
         }
     }

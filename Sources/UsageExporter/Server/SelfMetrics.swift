@@ -35,6 +35,7 @@ public enum SelfMetrics {
     public static func write(
         statuses: [(source: SourceID, status: CollectorStatus)],
         reload: ReloadStatus,
+        format: ExpositionFormat = .text,
         into buffer: inout ByteBuffer
     ) {
         var success = FixedSamplesBuilder(collectorSuccess)
@@ -63,7 +64,7 @@ public enum SelfMetrics {
 
         let families = [success, lastSuccess, duration, errors, requests, build, reloadSuccessful, reloadTime].compactMap { $0.build() }
         for samples in families.sorted(by: { $0.family.name < $1.family.name }) {
-            ExpositionText.writeHeader(of: samples.family, into: &buffer)
+            ExpositionText.writeHeader(of: samples.family, format: format, into: &buffer)
             samples.body.write(into: &buffer, now: 0)
         }
     }

@@ -1,5 +1,5 @@
 /// Turns the answers of one team's poll into metric families, escaping every label block once.
-public struct WindsurfSnapshotBuilder: Sendable {
+public struct WindsurfSnapshotBuilder: Sendable, Equatable {
     public let team: String
     public let emailLabeler: EmailLabeler
     /// Export per-user series; false keeps only the team aggregates.
@@ -56,7 +56,9 @@ public struct WindsurfSnapshotBuilder: Sendable {
                 guard perUser else { continue }
 
                 let labels = LabelSet(scope + [("email", email)])
-                info.add(labels.adding([("name", user.name), ("role", user.role), ("team_status", user.teamStatus)]), 1)
+                let infoLabels = emailLabeler.isPseudonymizing ? [("role", user.role), ("team_status", user.teamStatus)]
+                    : [("name", user.name), ("role", user.role), ("team_status", user.teamStatus)]
+                info.add(labels.adding(infoLabels), 1)
                 credits.add(labels, user.promptCreditsUsed / 100)
                 activeDates.add(labels, user.activeDays)
                 disabled.add(labels, user.disabled ? 1 : 0)

@@ -11,6 +11,11 @@ public struct WindsurfUserPoller: SourcePoller {
     public var id: SourceID { SourceID(.windsurf, team.name) }
     public var interval: Duration { team.interval }
 
+    public func hasSameSettings(as other: any SourcePoller) -> Bool {
+        guard let other = other as? Self else { return false }
+        return team == other.team && builder == other.builder
+    }
+
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {
         let api = WindsurfAPI(baseURL: team.baseURL, serviceKey: team.serviceKey, timeout: team.timeout, client: context.client)
         let end = context.now()
@@ -46,6 +51,11 @@ public struct WindsurfCreditBalancePoller: SourcePoller {
 
     public var id: SourceID { SourceID(.windsurfCreditBalance, team.name) }
     public var interval: Duration { team.interval }
+
+    public func hasSameSettings(as other: any SourcePoller) -> Bool {
+        guard let other = other as? Self else { return false }
+        return team == other.team && builder == other.builder
+    }
 
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {
         let api = WindsurfAPI(baseURL: team.baseURL, serviceKey: team.serviceKey, timeout: team.timeout, client: context.client)

@@ -93,7 +93,7 @@ final class ExporterHarness: Sendable {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await TestHTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 256 << 20)
         return (Int(response.status.code), response.headers, String(buffer: body))
     }
@@ -137,4 +137,9 @@ extension ParsedExposition {
     func requests(_ collector: String, _ source: String, _ code: String) -> Double {
         value("usage_exporter_upstream_requests_total", ["collector": collector, "source": source, "code": code]) ?? 0
     }
+}
+
+/// The tests' HTTP client: no automatic decompression, so tests see exactly what the exporter sent.
+enum TestHTTPClient {
+    static let shared = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(decompression: .disabled))
 }
