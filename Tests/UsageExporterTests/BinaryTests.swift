@@ -114,7 +114,7 @@ struct BinaryTests {
         let code = try await child.waitForExit(timeout: .seconds(10))
         let elapsed = ContinuousClock.now - signalled
         #expect(code == 0)
-        #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
+        #expect(elapsed < .seconds(2), "shutdown took \(elapsed)")
         #expect(!child.standardErrorText.contains("binary-test-key"))
     }
 

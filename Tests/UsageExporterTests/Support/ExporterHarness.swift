@@ -98,6 +98,14 @@ final class ExporterHarness: Sendable {
         return (Int(response.status.code), response.headers, String(buffer: body))
     }
 
+    /// A request whose body is returned as bytes.
+    func requestBytes(_ path: String, headers: [(String, String)] = []) async throws -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await TestHTTPClient.shared.execute(request, timeout: .seconds(10))
+        return (Int(response.status.code), response.headers, try await response.body.collect(upTo: 256 << 20))
+    }
+
     func metrics() async throws -> ParsedExposition {
         let response = try await request("/metrics")
         #expect(response.status == 200)
