@@ -66,6 +66,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "usage-exporter-bench",
+            dependencies: ["UsageExporter", "UsageExporterSimulator", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "UsageExporterTests",
             dependencies: [

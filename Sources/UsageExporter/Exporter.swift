@@ -66,16 +66,16 @@ public struct Exporter: Sendable {
         var pollers: [any SourcePoller] = []
         for team in configuration.windsurf {
             let builder = WindsurfSnapshotBuilder(team: team.name, emailLabeler: labeler, perUser: perUser)
-            pollers.append(WindsurfUserPoller(team: team, builder: builder))
+            pollers.append(WindsurfPoller(team: team, report: .userPage, builder: builder))
             if team.creditBalance {
-                pollers.append(WindsurfCreditBalancePoller(team: team, builder: builder))
+                pollers.append(WindsurfPoller(team: team, report: .creditBalance, builder: builder))
             }
         }
         for customer in configuration.googleWorkspace {
             let tokens = GoogleAccessTokenProvider(key: customer.credentials, subject: customer.subject, timeout: customer.timeout)
-            pollers.append(GoogleCustomerReportPoller(customer: customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
+            pollers.append(GoogleReportPoller(customer: customer, report: .customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
             if customer.userReport {
-                pollers.append(GoogleUserReportPoller(customer: customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
+                pollers.append(GoogleReportPoller(customer: customer, report: .users, tokens: tokens, emailLabeler: labeler, perUser: perUser))
             }
         }
         return pollers
@@ -107,7 +107,8 @@ public struct Exporter: Sendable {
             pollers: pollers, store: store, client: UpstreamClient(httpClient: httpClient), retryPolicy: options.retryPolicy,
             logger: logger)
         let reloader = ConfigurationReloader(
-            path: options.configurationFile, environment: options.environment, collectors: collectors, store: store, logger: logger)
+            path: options.configurationFile, environment: options.environment, configuration: configuration, collectors: collectors,
+            store: store, logger: logger)
         let server = ExporterHTTPServer(
             store: store, telemetryPath: options.telemetryPath, webConfiguration: options.webConfiguration,
             reloadStatus: { reloader.reloadStatus }, reload: { reloader.reload() })

@@ -16,7 +16,7 @@ public final class DemoEnvironment: Sendable {
         self.windsurf = WindsurfSimulator(teams: teams)
         let emails = Array(Set(teams.flatMap { $0.users.map(\.normalizedEmail) })).sorted()
         let customer = GoogleDatasetGenerator().customer(emails: emails, extraUsers: max(5, users / 10), now: now)
-        self.google = GoogleSimulator(customer: customer, account: try SimulatedServiceAccount())
+        self.google = GoogleSimulator(customer: customer, account: try SimulatedServiceAccount(), userPageSize: 500)
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("usage-exporter-demo-\(UUID().uuidString)")
     }
 

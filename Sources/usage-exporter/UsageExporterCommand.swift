@@ -66,34 +66,42 @@ struct UsageExporterCommand: AsyncParsableCommand {
         let logger = Logger(label: "usage-exporter")
 
         let environment = ProcessInfo.processInfo.environment
+        var problems: [String] = []
+        var configuration = ExporterConfiguration()
+        if !demo {
+            do {
+                configuration = try ConfigurationLoader.load(path: configFile, environment: environment)
+            } catch {
+                problems.append(error.description)
+            }
+        }
         var web = WebConfiguration()
         if let webConfigFile {
             do {
                 web = try WebConfigurationLoader.load(path: webConfigFile, environment: environment)
                 if let tls = web.tls { _ = try tls.makeServerConfiguration(file: webConfigFile) }
             } catch {
-                FileHandle.standardError.write(Data((error.description + "\n").utf8))
-                throw ExitCode(1)
+                problems.append(error.description)
             }
+        }
+        guard problems.isEmpty else {
+            FileHandle.standardError.write(Data((problems.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(1)
+        }
+        if configCheck {
+            if demo {
+                print("--demo needs no configuration file")
+            } else {
+                print("\(configFile): valid (\(configuration.windsurf.count) Windsurf team(s), \(configuration.googleWorkspace.count) Google Workspace customer(s))")
+            }
+            if let webConfigFile { print("\(webConfigFile): valid") }
+            return
         }
         var options = ExporterOptions(
             listenAddress: ListenAddress(parsing: listenAddress)!, telemetryPath: telemetryPath, webConfiguration: web,
             webConfigurationFile: webConfigFile ?? "", environment: environment)
-
         if demo {
             try await runDemo(options: options, logger: logger)
-            return
-        }
-        let configuration: ExporterConfiguration
-        do {
-            configuration = try ConfigurationLoader.load(path: configFile, environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(1)
-        }
-        if configCheck {
-            print("\(configFile): valid (\(configuration.windsurf.count) Windsurf team(s), \(configuration.googleWorkspace.count) Google Workspace customer(s))")
-            if let webConfigFile { print("\(webConfigFile): valid") }
             return
         }
         logger.info("starting", metadata: ["version": "\(ExporterVersion.version)", "config": "\(configFile)"])

@@ -38,6 +38,16 @@ struct ExpositionTests {
         #expect(String(buffer: buffer) == String(value))
     }
 
+    @Test("ages are written in seconds rounded to milliseconds", arguments: [
+        (0.0, "0"), (90_000.0, "90000"), (499.75, "499.75"), (0.0004, "0"), (0.0005, "0.001"), (1.2346, "1.235"), (1.2, "1.2"),
+        (12.05, "12.05"), (-0.25, "-0.25"), (-3.0, "-3"), (1_795_405_392.123456, "1795405392.123"), (Double.nan, "NaN"),
+    ])
+    func milliseconds(value: Double, expected: String) {
+        var buffer = ByteBuffer()
+        ExpositionText.writeMilliseconds(value, into: &buffer)
+        #expect(String(buffer: buffer) == expected)
+    }
+
     @Test("a label set is rendered once, in order, and can be extended")
     func labelSets() {
         let base = LabelSet([("team", "acme"), ("email", "a\"b@example.com")])

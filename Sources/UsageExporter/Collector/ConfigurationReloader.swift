@@ -15,15 +15,19 @@ public final class ConfigurationReloader: Sendable {
     let store: MetricsStore
     let logger: Logger
     private let status: Mutex<SelfMetrics.ReloadStatus>
-    /// One reload at a time.
-    private let reloading = Mutex(false)
+    /// The running configuration; its lock also makes reloads (signal and HTTP at once) run one at a time.
+    private let running: Mutex<ExporterConfiguration>
 
-    public init(path: String?, environment: [String: String], collectors: CollectorService, store: MetricsStore, logger: Logger) {
+    public init(
+        path: String?, environment: [String: String], configuration: ExporterConfiguration, collectors: CollectorService, store: MetricsStore,
+        logger: Logger
+    ) {
         self.path = path
         self.environment = environment
         self.collectors = collectors
         self.store = store
         self.logger = logger
+        self.running = Mutex(configuration)
         self.status = Mutex(SelfMetrics.ReloadStatus(lastSucceeded: true, lastSuccessTime: Date().timeIntervalSince1970))
     }
 
@@ -37,6 +41,7 @@ public final class ConfigurationReloader: Sendable {
         }
         let configuration: ExporterConfiguration
         do {
+            // Every secret file is read again, so a rotated key is picked up too.
             configuration = try ConfigurationLoader.load(path: path, environment: environment)
         } catch {
             status.withLock { $0.lastSucceeded = false }
@@ -44,8 +49,13 @@ public final class ConfigurationReloader: Sendable {
             return .failure(error)
         }
         let pollers = Exporter.pollers(for: configuration)
-        store.setSources(pollers.map(\.id), maxStale: configuration.maxStale)
-        collectors.replace(with: pollers)
+        running.withLock { running in
+            // New privacy settings must not leave series made under the old ones (plain addresses) on show.
+            if running.privacy != configuration.privacy { store.dropAllSnapshots() }
+            store.setSources(pollers.map(\.id), maxStale: configuration.maxStale)
+            collectors.replace(with: pollers)
+            running = configuration
+        }
         status.withLock { $0 = SelfMetrics.ReloadStatus(lastSucceeded: true, lastSuccessTime: Date().timeIntervalSince1970) }
         logger.info("configuration reloaded", metadata: ["sources": "\(pollers.count)"])
         return .success(())

@@ -36,19 +36,28 @@ public final class MetricsStore: Sendable {
         }
     }
 
+    /// Forgets every source's data (their statuses stay), until each source's next successful poll.
+    public func dropAllSnapshots() {
+        state.withLock { state in
+            state.snapshots.removeAll()
+            Self.rebuildPlan(&state)
+        }
+    }
+
     /// Replaces a source's data after a successful poll. The plan is merged outside the lock, so scrapes
     /// are not held up, and then its gzip form is prepared on the publishing task.
     public func publish(_ snapshot: SourceSnapshot, for source: SourceID, duration: Double) {
         let pending: (generation: Int, families: [FamilySamples])? = state.withLock { state in
             guard state.sources.contains(source) else { return nil }
             state.snapshots[source] = snapshot
-            state.statuses[source, default: CollectorStatus()].recordSuccess(at: snapshot.completedAt, duration: duration)
             state.generation += 1
             return (state.generation, Self.families(state))
         }
         guard let pending else { return }
         let plan = ExpositionPlan(families: pending.families)
         let installed = state.withLock { state in
+            // The poll counts as a success once its data can be scraped, not before.
+            state.statuses[source, default: CollectorStatus()].recordSuccess(at: snapshot.completedAt, duration: duration)
             guard state.generation == pending.generation else { return false }  // a newer publish installs its own plan
             state.plan = plan
             return true

@@ -10,6 +10,11 @@ public struct UpstreamResponse: Sendable {
     public let headers: HTTPHeaders
     public let body: ByteBuffer
 
+    /// The wait a `Retry-After` header asks for, if any (seconds or an HTTP-date).
+    public var retryAfter: Duration? {
+        headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date().timeIntervalSince1970) }
+    }
+
     /// The body as text, cut to `limit` characters, for error messages.
     public func bodyExcerpt(limit: Int = 200) -> String {
         let text = String(buffer: body)

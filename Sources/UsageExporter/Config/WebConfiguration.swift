@@ -26,6 +26,11 @@ public struct WebConfiguration: Sendable, Equatable {
     /// `http_server_config.headers`: added to every response.
     public var headers: [(String, String)]
 
+    /// The security headers `http_server_config.headers` may set, as in the exporter-toolkit.
+    public static let allowedHeaders = [
+        "Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection",
+    ]
+
     public init(tls: TLS? = nil, basicAuthUsers: [String: String] = [:], headers: [(String, String)] = []) {
         self.tls = tls
         self.basicAuthUsers = basicAuthUsers

@@ -121,7 +121,12 @@ public enum WebConfigurationLoader {
         var headers: [(String, String)] = []
         for (keyNode, valueNode) in mapping {
             let name = keyNode.string ?? ""
-            if let value = reader.string(valueNode, path: fields.path("headers") + ".\(name)") { headers.append((name, value)) }
+            let path = fields.path("headers") + ".\(name)"
+            guard let allowed = WebConfiguration.allowedHeaders.first(where: { $0.lowercased() == name.lowercased() }) else {
+                reader.report(path, keyNode, "only these headers can be set: \(WebConfiguration.allowedHeaders.joined(separator: ", "))")
+                continue
+            }
+            if let value = reader.string(valueNode, path: path) { headers.append((allowed, value)) }
         }
         return headers
     }

@@ -1,21 +1,19 @@
 import NIOCore
-import Synchronization
 
 /// The families of every source's latest snapshot, merged by family name and sorted, ready to be written.
 ///
-/// A plan is built when a snapshot is published, not per scrape. Everything that does not change
-/// between polls is merged into a few large fixed segments (and gzip-compressed once, on demand); a scrape
-/// only renders the scrape-time families (ages, active-user counts) between them.
+/// A plan is built when a snapshot is published, not per scrape, and copies no sample text: it lists the
+/// snapshots' fixed lines (each gzip-compressed once, when first needed) between the family headers, and
+/// the scrape-time families (ages, active-user counts) that a scrape renders.
 public struct ExpositionPlan: Sendable {
     enum Segment: Sendable {
-        case fixed(ByteBuffer)
+        case fixed(FixedLines)
         case scrapeTime(FamilySamples.Body)
     }
 
     let segments: [Segment]
     /// A close guess at the size of the rendered text, to size output buffers once.
     public let estimatedByteCount: Int
-    private let compressed: CompressedSegments
 
     public static let empty = ExpositionPlan(families: [])
 
@@ -30,38 +28,32 @@ public struct ExpositionPlan: Sendable {
             }
             byName[samples.family.name]!.bodies.append(samples.body)
         }
-        let estimate = families.reduce(0) { $0 + $1.body.estimatedByteCount + 256 }
         var segments: [Segment] = []
-        var fixed = ByteBuffer()
-        fixed.reserveCapacity(estimate)
-        func flush() {
-            if fixed.readableBytes > 0 { segments.append(.fixed(fixed)) }
-            fixed = ByteBuffer()
-        }
+        var estimate = 0
         for name in order.sorted() {
             let (family, bodies) = byName[name]!
-            ExpositionText.writeHeader(of: family, into: &fixed)
+            var header = ByteBuffer()
+            ExpositionText.writeHeader(of: family, into: &header)
+            segments.append(.fixed(FixedLines(header)))
+            estimate += header.readableBytes
             for body in bodies {
                 switch body {
-                case .fixed(var lines):
-                    fixed.writeBuffer(&lines)
-                case .ageSince, .countWithin:
-                    flush()
-                    segments.append(.scrapeTime(body))
+                case .fixed(let lines): segments.append(.fixed(lines))
+                case .ageSince, .countWithin: segments.append(.scrapeTime(body))
                 }
+                estimate += body.estimatedByteCount
             }
         }
-        flush()
         self.segments = segments
         self.estimatedByteCount = estimate
-        self.compressed = CompressedSegments()
     }
 
     /// Writes every family, computing scrape-time values against `now` (Unix seconds).
     public func write(into buffer: inout ByteBuffer, now: Double) {
         for segment in segments {
             switch segment {
-            case .fixed(var bytes):
+            case .fixed(let lines):
+                var bytes = lines.bytes
                 buffer.writeBuffer(&bytes)
             case .scrapeTime(let body):
                 body.write(into: &buffer, now: now)
@@ -69,12 +61,12 @@ public struct ExpositionPlan: Sendable {
         }
     }
 
-    /// The body as a list of buffers: fixed segments shared, not copied; scrape-time ones rendered now.
+    /// The body as a list of buffers: fixed lines shared, not copied; scrape-time ones rendered now.
     public func buffers(now: Double) -> [ByteBuffer] {
         segments.map { segment in
             switch segment {
-            case .fixed(let bytes):
-                return bytes
+            case .fixed(let lines):
+                return lines.bytes
             case .scrapeTime(let body):
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(body.estimatedByteCount)
@@ -84,43 +76,28 @@ public struct ExpositionPlan: Sendable {
         }
     }
 
-    /// The body as deflate pieces for one gzip stream (see `GzipStream`): fixed segments compressed once
-    /// per plan and reused, scrape-time ones compressed now.
+    /// The body as deflate pieces for one gzip stream (see `GzipStream`): fixed lines compressed once and
+    /// reused, scrape-time ones rendered and compressed now.
     public func gzipPieces(now: Double) throws -> [GzipStream.Piece] {
-        let cached = try compressedFixedSegments()
-        return try segments.indices.map { index in
-            switch segments[index] {
-            case .fixed:
-                return cached[index]!
+        try segments.flatMap { segment -> [GzipStream.Piece] in
+            switch segment {
+            case .fixed(let lines):
+                return [try lines.gzipPiece()]
+            case .scrapeTime(.ageSince(let series)):
+                return try series.gzipPieces(now: now)
             case .scrapeTime(let body):
                 var buffer = ByteBuffer()
-                buffer.reserveCapacity(body.estimatedByteCount)
                 body.write(into: &buffer, now: now)
-                return try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)
+                return [try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)]
             }
         }
     }
 
-    /// Compresses the fixed segments now (the publishing collector calls this after a poll, so no scrape waits for it).
+    /// Compresses every fixed segment not compressed yet (the publishing collector calls this after a poll,
+    /// so no scrape waits for it).
     public func prepareCompressed() {
-        _ = try? compressedFixedSegments()
-    }
-
-    private func compressedFixedSegments() throws -> [Int: GzipStream.Piece] {
-        if let cached = compressed.pieces.withLock({ $0 }) { return cached }
-        var pieces: [Int: GzipStream.Piece] = [:]
-        for (index, segment) in segments.enumerated() {
-            if case .fixed(let bytes) = segment {
-                pieces[index] = try GzipStream.piece(bytes, level: GzipStream.fixedLevel)
-            }
+        for case .fixed(let lines) in segments {
+            _ = try? lines.gzipPiece()
         }
-        compressed.pieces.withLock { $0 = pieces }
-        return pieces
-    }
-
-    /// The compressed fixed segments, shared by every copy of the plan.
-    final class CompressedSegments: Sendable {
-        let pieces = Mutex<[Int: GzipStream.Piece]?>(nil)
     }
 }
-

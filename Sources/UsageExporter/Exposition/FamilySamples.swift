@@ -1,11 +1,13 @@
+import Dispatch
 import NIOCore
+import Synchronization
 
 /// The samples one source contributes to one metric family, ready to be written by a scrape.
 public struct FamilySamples: Sendable {
     /// How the sample lines are produced.
     public enum Body: Sendable {
         /// Lines rendered once, when the snapshot was built.
-        case fixed(ByteBuffer)
+        case fixed(FixedLines)
         /// Lines whose value is the time elapsed since a timestamp, computed at scrape time.
         case ageSince(AgeSeries)
         /// Lines whose value counts timestamps within a window before now, computed at scrape time.
@@ -45,11 +47,31 @@ public struct FixedSamplesBuilder {
 
     /// The finished samples, or nil when no sample was added (a family with no samples is not exposed).
     public func build() -> FamilySamples? {
-        count == 0 ? nil : FamilySamples(family: family, body: .fixed(buffer))
+        count == 0 ? nil : FamilySamples(family: family, body: .fixed(FixedLines(buffer)))
     }
 }
 
-/// Series whose value is `now - timestamp`: the series text is rendered once, the number at each scrape.
+/// Exposition text rendered once, and its gzip piece compressed at most once, when first needed: a
+/// snapshot's lines are compressed once per poll however often the merged plan is rebuilt or scraped.
+public final class FixedLines: Sendable {
+    public let bytes: ByteBuffer
+    private let compressed = Mutex<GzipStream.Piece?>(nil)
+
+    public init(_ bytes: ByteBuffer) {
+        self.bytes = bytes
+    }
+
+    /// The lines as a deflate piece (see `GzipStream`), compressed on first use.
+    public func gzipPiece() throws -> GzipStream.Piece {
+        if let piece = compressed.withLock({ $0 }) { return piece }
+        let piece = try GzipStream.piece(bytes, level: GzipStream.fixedLevel)
+        compressed.withLock { $0 = piece }
+        return piece
+    }
+}
+
+/// Series whose value is `now - timestamp`, in seconds rounded to milliseconds: the series text is
+/// rendered once, the number at each scrape.
 public struct AgeSeries: Sendable {
     /// `name{labels} ` of every series, back to back.
     private var prefixes = ByteBuffer()
@@ -68,15 +90,44 @@ public struct AgeSeries: Sendable {
     }
 
     func write(into buffer: inout ByteBuffer, now: Double) {
-        var start = 0
+        write(entries.indices, into: &buffer, now: now)
+    }
+
+    /// Writes the series in `range` (indices of `entries`).
+    func write(_ range: Range<Int>, into buffer: inout ByteBuffer, now: Double) {
+        guard !range.isEmpty else { return }
+        var start = range.lowerBound == 0 ? 0 : entries[range.lowerBound - 1].end
         prefixes.withUnsafeReadableBytes { bytes in
-            for entry in entries {
+            for entry in entries[range] {
                 buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<entry.end]))
-                ExpositionText.writeValue(now - entry.timestamp, into: &buffer)
+                ExpositionText.writeMilliseconds(now - entry.timestamp, into: &buffer)
                 buffer.writeInteger(UInt8(ascii: "\n"))
                 start = entry.end
             }
         }
+    }
+
+    /// The series as deflate pieces, rendered and compressed in chunks on every core: this is the part of a
+    /// gzip scrape that cannot be prepared per poll.
+    func gzipPieces(now: Double) throws -> [GzipStream.Piece] {
+        let chunkCount = min(16, max(1, entries.count / 2048))
+        let chunkSize = (entries.count + chunkCount - 1) / max(chunkCount, 1)
+        let pieces = Mutex<[GzipStream.Piece?]>(Array(repeating: nil, count: chunkCount))
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { index in
+            let range = (index * chunkSize)..<min(entries.count, (index + 1) * chunkSize)
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(range.count * (prefixes.readableBytes / max(entries.count, 1) + 16))
+            write(range, into: &buffer, now: now)
+            do {
+                let piece = try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)
+                pieces.withLock { $0[index] = piece }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return pieces.withLock { $0.compactMap { $0 } }
     }
 
     var estimatedByteCount: Int { prefixes.readableBytes + entries.count * 16 }
@@ -122,8 +173,8 @@ extension FamilySamples.Body {
     func write(into buffer: inout ByteBuffer, now: Double) {
         switch self {
         case .fixed(let lines):
-            var lines = lines
-            buffer.writeBuffer(&lines)
+            var bytes = lines.bytes
+            buffer.writeBuffer(&bytes)
         case .ageSince(let series):
             series.write(into: &buffer, now: now)
         case .countWithin(let series):
@@ -133,7 +184,7 @@ extension FamilySamples.Body {
 
     var estimatedByteCount: Int {
         switch self {
-        case .fixed(let lines): lines.readableBytes
+        case .fixed(let lines): lines.bytes.readableBytes
         case .ageSince(let series): series.estimatedByteCount
         case .countWithin(let series): series.estimatedByteCount
         }

@@ -100,9 +100,9 @@ public final class GoogleAccessTokenProvider: Sendable {
             }
             return (token, answer.expires_in ?? 3600)
         case 429:
-            throw CollectorError(.rateLimited, "the token endpoint rate limited the exporter (HTTP 429)", isRetryable: true)
+            throw CollectorError(.rateLimited, "the token endpoint rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
         case 500..<600:
-            throw CollectorError(.upstream, "the token endpoint failed (HTTP \(response.status))", isRetryable: true)
+            throw CollectorError(.upstream, "the token endpoint failed (HTTP \(response.status))", isRetryable: true, retryAfter: response.retryAfter)
         default:
             throw Self.explain(status: response.status, error: answer?.error, description: answer?.error_description, key: key, subject: subject)
         }

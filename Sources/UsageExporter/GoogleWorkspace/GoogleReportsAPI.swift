@@ -140,14 +140,17 @@ public struct GoogleReportsAPI: Sendable {
         let status = response.status
         switch status {
         case 429:
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date().timeIntervalSince1970) }
-            return CollectorError(.rateLimited, "the Reports API rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: retryAfter)
+            return CollectorError(.rateLimited, "the Reports API rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
         case 403:
             let detail = Self.errorDetail(response)
             guard detail.reasons.contains(where: Self.quotaReasons.contains) else { return nil }
-            return CollectorError(.rateLimited, "the Reports API quota is exhausted (HTTP 403 \(detail.reasons.joined(separator: ",")))", isRetryable: true)
+            return CollectorError(
+                .rateLimited, "the Reports API quota is exhausted (HTTP 403 \(detail.reasons.joined(separator: ",")))", isRetryable: true,
+                retryAfter: response.retryAfter)
         case 500..<600:
-            return CollectorError(.upstream, "the Reports API failed (HTTP \(status): \(Self.errorDetail(response).message))", isRetryable: true)
+            return CollectorError(
+                .upstream, "the Reports API failed (HTTP \(status): \(Self.errorDetail(response).message))", isRetryable: true,
+                retryAfter: response.retryAfter)
         default:
             return nil
         }

@@ -17,6 +17,9 @@ public final class BasicAuthenticator: Sendable {
         self.users = users.mapValues { $0.hasPrefix("$2y$") ? "$2b$" + $0.dropFirst(4) : $0 }
     }
 
+    /// A cost-10 hash that no password is checked against successfully (the result is discarded).
+    static let unknownUserHash = "$2b$10$ugLMPujCyAQKyi7gL4OzV.JIH1OOI2SSx38RgMpY589rUkanUUTiC"
+
     static func isBcryptHash(_ text: String) -> Bool {
         ["$2a$", "$2b$", "$2y$"].contains { text.hasPrefix($0) } && text.count == 60
     }
@@ -30,10 +33,10 @@ public final class BasicAuthenticator: Sendable {
         else { return false }
         let user = String(credential[..<colon])
         let password = String(credential[credential.index(after: colon)...])
-        guard let hash = users[user] else { return false }
         let key = SHA256.hash(data: Data(credential.utf8)).map { String(format: "%02x", $0) }.joined()
         if let known = cache.withLock({ $0[key] }) { return known }
-        let verified = Bcrypt.verify(password, hash: hash)
+        // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
+        let verified = Bcrypt.verify(password, hash: users[user] ?? Self.unknownUserHash) && users[user] != nil
         cache.withLock { cache in
             if cache.count >= Self.maximumCachedCredentials { cache.removeAll(keepingCapacity: true) }
             cache[key] = verified

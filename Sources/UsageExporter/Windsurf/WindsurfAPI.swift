@@ -82,17 +82,14 @@ public struct WindsurfAPI: Sendable {
             return CollectorError(
                 .auth, "\(endpoint) refused the service key (HTTP \(status): \(message)); check the key and that it has the \(permission) permission")
         case 429:
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap {
-                RetryAfter.parse($0, now: Date().timeIntervalSince1970)
-            }
-            return CollectorError(.rateLimited, "\(endpoint) rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: retryAfter)
+            return CollectorError(.rateLimited, "\(endpoint) rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
         case 400..<500:
             if message.lowercased().contains("invalid group name") {
                 return CollectorError(.config, "\(endpoint): \(message); check the groups of this team")
             }
             return CollectorError(.config, "\(endpoint) rejected the request (HTTP \(status): \(message))")
         case 500..<600:
-            return CollectorError(.upstream, "\(endpoint) failed (HTTP \(status): \(message))", isRetryable: true)
+            return CollectorError(.upstream, "\(endpoint) failed (HTTP \(status): \(message))", isRetryable: true, retryAfter: response.retryAfter)
         default:
             return CollectorError(.upstream, "\(endpoint) answered HTTP \(status): \(message)")
         }

@@ -391,15 +391,18 @@ public final class GoogleSimulator: Sendable {
             }
             offset = value
         }
-        var entries: [String] = customer.users.map { user in
+        // Only the requested page is rendered: a page costs the same whatever the customer's size.
+        let total = customer.users.count + (customer.includeEntryWithoutEmail ? 1 : 0)
+        let pageRange = min(offset, total)..<min(offset + pageSize, total)
+        let page: [String] = pageRange.map { index in
+            guard index < customer.users.count else {
+                return #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","profileId":"deleted"},"parameters":[{"name":"accounts:is_suspended","boolValue":false}]}"#
+            }
+            let user = customer.users[index]
             let selected = partial ? Array(parameters(user.parameters).prefix(1)) : parameters(user.parameters)
-            return #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","userEmail":\#(JSONText.string(user.email)),"profileId":"1\#(abs(user.email.hashValue) % 100000)"},"parameters":[\#(selected.map(\.json).joined(separator: ","))]}"#
+            return #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","userEmail":\#(JSONText.string(user.email)),"profileId":"1\#(index)"},"parameters":[\#(selected.map(\.json).joined(separator: ","))]}"#
         }
-        if customer.includeEntryWithoutEmail {
-            entries.append(#"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","profileId":"deleted"},"parameters":[{"name":"accounts:is_suspended","boolValue":false}]}"#)
-        }
-        let page = entries.dropFirst(offset).prefix(pageSize)
-        let next = offset + pageSize < entries.count ? #","nextPageToken":"users+\#(offset + pageSize)/==""# : ""
+        let next = offset + pageSize < total ? #","nextPageToken":"users+\#(offset + pageSize)/==""# : ""
         return Self.json(.ok, #"{"kind":"admin#reports#usageReports"\#(warnings)\#(next),"usageReports":[\#(page.joined(separator: ","))]}"#)
     }
 

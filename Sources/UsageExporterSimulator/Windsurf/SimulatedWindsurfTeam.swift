@@ -29,6 +29,21 @@ public struct SimulatedWindsurfTeam: Sendable {
         self.addOnCreditsUsed = addOnCreditsUsed
     }
 
+    /// The `UserPageAnalytics` answer for `group` (nil: the whole team), with `activeDays` capped to the
+    /// window's days when one is given.
+    public func userPageJSON(group: String?, windowDays: Int? = nil) -> String {
+        let users = users(inGroup: group)
+        var text = "{\"userTableStats\":["
+        text.reserveCapacity(users.count * 700)
+        for (index, user) in users.enumerated() {
+            if index > 0 { text += "," }
+            text += user.json(activeDaysCap: windowDays)
+        }
+        text += "],\"billingCycleStart\":\(JSONText.string(billingCycleStart.text))"
+        text += ",\"billingCycleEnd\":\(JSONText.string(billingCycleEnd.text))}"
+        return text
+    }
+
     /// The users a query for `group` returns: all of them when `group` is nil.
     public func users(inGroup group: String?) -> [SimulatedWindsurfUser] {
         guard let group else { return users }

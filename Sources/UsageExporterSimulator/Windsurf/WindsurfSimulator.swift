@@ -187,14 +187,7 @@ public final class WindsurfSimulator: Sendable {
             windowDays = max(0, Int((end.timeIntervalSince(start) / 86_400).rounded(.up)))
         }
         let group = body.group_name.flatMap { $0.isEmpty ? nil : $0 }
-        var text = "{\"userTableStats\":["
-        text.reserveCapacity(team.users.count * 700)
-        for (index, user) in team.users(inGroup: group).enumerated() {
-            if index > 0 { text += "," }
-            text += user.json(activeDaysCap: windowDays)
-        }
-        text += "],\"billingCycleStart\":\(JSONText.string(team.billingCycleStart.text))"
-        text += ",\"billingCycleEnd\":\(JSONText.string(team.billingCycleEnd.text))}"
+        let text = team.userPageJSON(group: group, windowDays: windowDays)
         return Self.json(.ok, text)
     }
 

@@ -1,0 +1,48 @@
+/// Polls one report of one Workspace customer: the customer usage report (collector
+/// `google_workspace_customer`) or, with `user_report: true`, the per-user one (`google_workspace_user`).
+public struct GoogleReportPoller: SourcePoller {
+    public let customer: GoogleWorkspaceCustomerConfiguration
+    public let report: GoogleReportsAPI.Report
+    let tokens: GoogleAccessTokenProvider
+    let builder: GoogleSnapshotBuilder
+
+    public init(
+        customer: GoogleWorkspaceCustomerConfiguration, report: GoogleReportsAPI.Report, tokens: GoogleAccessTokenProvider,
+        emailLabeler: EmailLabeler, perUser: Bool
+    ) {
+        self.customer = customer
+        self.report = report
+        self.tokens = tokens
+        self.builder = GoogleSnapshotBuilder(customer: customer.name, userReport: report == .users, emailLabeler: emailLabeler, perUser: perUser)
+    }
+
+    public var id: SourceID { SourceID(report == .customer ? .googleWorkspaceCustomer : .googleWorkspaceUser, customer.name) }
+    public var interval: Duration { customer.interval }
+
+    public func hasSameSettings(as other: any SourcePoller) -> Bool {
+        guard let other = other as? Self else { return false }
+        return customer == other.customer && report == other.report && builder == other.builder
+    }
+
+    public func poll(_ context: PollContext) async throws -> [FamilySamples] {
+        let api = GoogleReportsAPI(customer: customer, tokens: tokens)
+        let (day, reports) = try await api.newestCompleteReport(report, context: context)
+        let (families, notes) =
+            switch report {
+            case .customer: builder.customerFamilies(parameters: reports.flatMap(\.parameters), day: day)
+            case .users: builder.userFamilies(reports: reports.map { ($0.userEmail, $0.parameters) }, day: day)
+            }
+        if !notes.duplicateSeries.isEmpty {
+            context.logger.warning(
+                "skipped series that an earlier parameter or object already produced",
+                metadata: ["count": "\(notes.duplicateSeries.count)", "first": "\(notes.duplicateSeries[0])"])
+        }
+        if notes.usersWithoutEmail > 0 {
+            context.logger.warning("skipped user report entries without entity.userEmail", metadata: ["count": "\(notes.usersWithoutEmail)"])
+        }
+        if !notes.unsupportedParameters.isEmpty {
+            context.logger.debug("skipped parameters of an unknown value type", metadata: ["parameters": "\(notes.unsupportedParameters.joined(separator: ","))"])
+        }
+        return families
+    }
+}

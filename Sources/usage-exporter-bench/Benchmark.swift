@@ -1,0 +1,123 @@
+import Foundation
+import NIOCore
+import UsageExporter
+import UsageExporterSimulator
+
+/// Times the exporter's hot paths in-process for the demo's workload at several sizes and prints a table:
+/// decoding the UserPageAnalytics answers and building the snapshot, compressing the per-poll part once,
+/// and rendering a scrape in plain text and in gzip.
+///
+/// Usage: `swift run -c release usage-exporter-bench [N ...]` (default 1000 10000 100000).
+@main
+struct Benchmark {
+    struct Row {
+        let users: Int
+        let series: Int
+        let jsonBytes: Int
+        let decodeAndBuild: Duration
+        let compressOnce: Duration
+        let plainRender: Duration
+        let gzipRender: Duration
+        let plainBytes: Int
+        let gzipBytes: Int
+    }
+
+    static func main() throws {
+        let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+        var rows: [Row] = []
+        for users in sizes.isEmpty ? [1000, 10_000, 100_000] : sizes {
+            rows.append(try measure(users: users))
+            print(format(rows.last!))
+        }
+        print()
+        print(header)
+        for row in rows { print(format(row)) }
+    }
+
+    static let header = """
+        users    series   json MB  decode+build ms  gzip-once ms  plain ms  gzip ms  plain MB  gzip MB
+        -------  -------  -------  ---------------  ------------  --------  -------  --------  -------
+        """
+
+    static func format(_ row: Row) -> String {
+        func ms(_ duration: Duration) -> String { String(format: "%.1f", duration.seconds * 1000) }
+        func mb(_ bytes: Int) -> String { String(format: "%.2f", Double(bytes) / 1_048_576) }
+        let columns = [
+            String(row.users), String(row.series), mb(row.jsonBytes), ms(row.decodeAndBuild), ms(row.compressOnce),
+            ms(row.plainRender), ms(row.gzipRender), mb(row.plainBytes), mb(row.gzipBytes),
+        ]
+        let widths = [7, 7, 7, 15, 12, 8, 7, 8, 7]
+        return zip(columns, widths).map { $0.padding(toLength: max($1, $0.count), withPad: " ", startingAt: 0) }.joined(separator: "  ")
+    }
+
+    /// The median of `repetitions` runs of `body`.
+    static func median(_ repetitions: Int, _ body: () throws -> Void) rethrows -> Duration {
+        var times: [Duration] = []
+        for _ in 0..<repetitions {
+            let start = ContinuousClock.now
+            try body()
+            times.append(ContinuousClock.now - start)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    static func measure(users: Int) throws -> Row {
+        let now = Date().timeIntervalSince1970
+        let teams = WindsurfDatasetGenerator().demoTeams(users: users, now: now)
+        let pages: [(team: String, group: String?, json: Data)] = teams.flatMap { team in
+            (team.groups.isEmpty ? [nil] : team.groups.map(Optional.some)).map { group in
+                (team.name, group, Data(team.userPageJSON(group: group).utf8))
+            }
+        }
+        let jsonBytes = pages.reduce(0) { $0 + $1.json.count }
+        let repetitions = users >= 100_000 ? 3 : 7
+
+        // Decode every answer and build the snapshot, as a poll does.
+        var familiesByTeam: [[FamilySamples]] = []
+        let decodeAndBuild = try median(repetitions) {
+            familiesByTeam = try teams.map { team in
+                let builder = WindsurfSnapshotBuilder(team: team.name)
+                let decoded = try pages.filter { $0.team == team.name }.map { page in
+                    (page.group, try JSONDecoder().decode(WindsurfUserPage.self, from: page.json))
+                }
+                return builder.userFamilies(pages: decoded).families
+            }
+            _ = ExpositionPlan(families: familiesByTeam.flatMap { $0 })
+        }
+        let families = familiesByTeam.flatMap { $0 }
+        // The per-poll gzip work: fresh lines, as a new poll brings, compressed once.
+        let compressOnce = median(repetitions) {
+            let fresh = families.map { samples in
+                guard case .fixed(let lines) = samples.body else { return samples }
+                return FamilySamples(family: samples.family, body: .fixed(FixedLines(lines.bytes)))
+            }
+            ExpositionPlan(families: fresh).prepareCompressed()
+        }
+
+        // Scrapes: through the server's rendering, from a store holding the snapshot.
+        let store = MetricsStore()
+        let ids = teams.map { SourceID(.windsurf, $0.name) }
+        store.setSources(ids, maxStale: .seconds(86_400))
+        for index in teams.indices {
+            store.publish(SourceSnapshot(families: familiesByTeam[index], completedAt: now), for: ids[index], duration: 0)
+        }
+        let server = ExporterHTTPServer(store: store, telemetryPath: "/metrics") {
+            SelfMetrics.ReloadStatus(lastSucceeded: true, lastSuccessTime: now)
+        }
+        var plainBytes = 0
+        var gzipBytes = 0
+        let scrapes = users >= 100_000 ? 5 : 31
+        let plainRender = try median(scrapes) {
+            plainBytes = try server.renderMetrics(format: .text, gzip: false).reduce(0) { $0 + $1.readableBytes }
+        }
+        let gzipRender = try median(scrapes) {
+            gzipBytes = try server.renderMetrics(format: .text, gzip: true).reduce(0) { $0 + $1.readableBytes }
+        }
+        var text = ByteBuffer()
+        for var buffer in try server.renderMetrics() { text.writeBuffer(&buffer) }
+        let series = String(buffer: text).split(separator: "\n").filter { !$0.hasPrefix("#") }.count
+        return Row(
+            users: users, series: series, jsonBytes: jsonBytes, decodeAndBuild: decodeAndBuild, compressOnce: compressOnce,
+            plainRender: plainRender, gzipRender: gzipRender, plainBytes: plainBytes, gzipBytes: gzipBytes)
+    }
+}
