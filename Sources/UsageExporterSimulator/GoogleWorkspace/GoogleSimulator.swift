@@ -38,10 +38,9 @@ public final class GoogleSimulator: Sendable {
     /// How many users one page of the user report holds at most.
     public let userPageSize: Int
     private let state: Mutex<State>
-    private let server = Mutex<SimulatorServer?>(nil)
+    private let host = SimulatorHost(label: "google-simulator")
     /// The clock that decides which report dates are complete; tokens always use the real time.
     private let clock: @Sendable () -> Double
-    let logger: Logger
 
     public static let customerPageToken = "C03az79cb+page/2=="
 
@@ -57,21 +56,16 @@ public final class GoogleSimulator: Sendable {
         self.userPageSize = userPageSize
         self.clock = clock
         self.state = Mutex(State(customer: customer))
-        var logger = Logger(label: "google-simulator")
-        logger.logLevel = .critical
-        self.logger = logger
     }
 
     // MARK: Running
 
     @discardableResult
     public func start(port: Int = 0) async throws -> String {
-        let server = try await SimulatorServer.start(router: makeRouter(), port: port, logger: logger)
-        self.server.withLock { $0 = server }
-        return baseURL
+        try await host.start(router: makeRouter(), port: port)
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(server.withLock { $0?.port ?? 0 })" }
+    public var baseURL: String { host.baseURL }
     public var tokenURI: String { baseURL + "/token" }
 
     /// The key file JSON for this simulator's token endpoint.
@@ -79,11 +73,7 @@ public final class GoogleSimulator: Sendable {
 
     public func stop() async {
         state.withLock { $0.stopped = true }
-        let server = self.server.withLock { server in
-            defer { server = nil }
-            return server
-        }
-        await server?.stop()
+        await host.stop()
     }
 
     // MARK: Control

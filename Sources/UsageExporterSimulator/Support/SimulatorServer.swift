@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// Runs a Hummingbird router on a loopback port chosen by the system, until stopped.
 public final class SimulatorServer: Sendable {
@@ -42,5 +43,36 @@ public final class SimulatorServer: Sendable {
     public func stop() async {
         task.cancel()
         _ = await task.result
+    }
+}
+
+/// The running server of a simulator, if any: its address, and stopping it.
+public final class SimulatorHost: Sendable {
+    private let server = Mutex<SimulatorServer?>(nil)
+    let logger: Logger
+
+    /// A host whose server logs only critical events under `label`.
+    public init(label: String) {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    /// Starts serving `router` on loopback; returns the base URL.
+    public func start(router: Router<BasicRequestContext>, port: Int) async throws -> String {
+        let started = try await SimulatorServer.start(router: router, port: port, logger: logger)
+        server.withLock { $0 = started }
+        return baseURL
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://127.0.0.1:\(server.withLock { $0?.port ?? 0 })" }
+
+    public func stop() async {
+        let running = server.withLock { server in
+            defer { server = nil }
+            return server
+        }
+        await running?.stop()
     }
 }

@@ -31,14 +31,10 @@ public final class WindsurfSimulator: Sendable {
     }
 
     private let state: Mutex<State>
-    private let server: Mutex<SimulatorServer?> = Mutex(nil)
-    let logger: Logger
+    private let host = SimulatorHost(label: "windsurf-simulator")
 
-    public init(teams: [SimulatedWindsurfTeam], logger: Logger = Logger(label: "windsurf-simulator")) {
+    public init(teams: [SimulatedWindsurfTeam]) {
         self.state = Mutex(State(teams: teams))
-        var logger = logger
-        logger.logLevel = .critical
-        self.logger = logger
     }
 
     // MARK: Running
@@ -46,23 +42,15 @@ public final class WindsurfSimulator: Sendable {
     /// Starts serving on loopback; returns the base URL to configure as `base_url`.
     @discardableResult
     public func start(port: Int = 0) async throws -> String {
-        let server = try await SimulatorServer.start(router: makeRouter(), port: port, logger: logger)
-        self.server.withLock { $0 = server }
-        return baseURL
+        try await host.start(router: makeRouter(), port: port)
     }
 
-    public var baseURL: String {
-        "http://127.0.0.1:\(server.withLock { $0?.port ?? 0 })"
-    }
+    public var baseURL: String { host.baseURL }
 
     /// Stops serving; requests held by `hang` are released first.
     public func stop() async {
         state.withLock { $0.stopped = true }
-        let server = self.server.withLock { server in
-            defer { server = nil }
-            return server
-        }
-        await server?.stop()
+        await host.stop()
     }
 
     // MARK: Control
