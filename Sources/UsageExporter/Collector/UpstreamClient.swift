@@ -51,7 +51,7 @@ public struct UpstreamClient: Sendable {
                 body = try await response.body.collect(upTo: maximumBodySize)
             } catch is NIOTooManyBytesError {
                 record(String(response.status.code))
-                throw CollectorError(.upstream, "answer larger than \(maximumBodySize / 1_048_576) MiB from \(Self.describe(request))")
+                throw CollectorError(.upstream, "answer larger than the \(maximumBodySize)-byte limit from \(Self.describe(request))")
             }
             record(String(response.status.code))
             return UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: body)
