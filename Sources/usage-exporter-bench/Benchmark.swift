@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 import UsageExporter
 import UsageExporterSimulator
 
@@ -18,6 +19,8 @@ struct Benchmark {
         let compressOnce: Duration
         let plainRender: Duration
         let gzipRender: Duration
+        /// Plain render while another thread decodes and builds a snapshot, as during a poll.
+        let plainRenderDuringPoll: Duration
         let plainBytes: Int
         let gzipBytes: Int
     }
@@ -35,8 +38,8 @@ struct Benchmark {
     }
 
     static let header = """
-        users    series   json MB  decode+build ms  gzip-once ms  plain ms  gzip ms  plain MB  gzip MB
-        -------  -------  -------  ---------------  ------------  --------  -------  --------  -------
+        users    series   json MB  decode+build ms  gzip-once ms  plain ms  gzip ms  plain during poll ms  plain MB  gzip MB
+        -------  -------  -------  ---------------  ------------  --------  -------  --------------------  --------  -------
         """
 
     static func format(_ row: Row) -> String {
@@ -44,9 +47,9 @@ struct Benchmark {
         func mb(_ bytes: Int) -> String { String(format: "%.2f", Double(bytes) / 1_048_576) }
         let columns = [
             String(row.users), String(row.series), mb(row.jsonBytes), ms(row.decodeAndBuild), ms(row.compressOnce),
-            ms(row.plainRender), ms(row.gzipRender), mb(row.plainBytes), mb(row.gzipBytes),
+            ms(row.plainRender), ms(row.gzipRender), ms(row.plainRenderDuringPoll), mb(row.plainBytes), mb(row.gzipBytes),
         ]
-        let widths = [7, 7, 7, 15, 12, 8, 7, 8, 7]
+        let widths = [7, 7, 7, 15, 12, 8, 7, 20, 8, 7]
         return zip(columns, widths).map { $0.padding(toLength: max($1, $0.count), withPad: " ", startingAt: 0) }.joined(separator: "  ")
     }
 
@@ -113,11 +116,31 @@ struct Benchmark {
         let gzipRender = try median(scrapes) {
             gzipBytes = try server.renderMetrics(format: .text, gzip: true).reduce(0) { $0 + $1.readableBytes }
         }
+        // The same scrapes while a poll decodes and builds on another thread.
+        let polling = Mutex(true)
+        let poller = Thread {
+            while polling.withLock({ $0 }) {
+                for team in teams {
+                    let builder = WindsurfSnapshotBuilder(team: team.name)
+                    let decoded = pages.filter { $0.team == team.name }.compactMap { page in
+                        (try? JSONDecoder().decode(WindsurfUserPage.self, from: page.json)).map { (page.group, $0) }
+                    }
+                    _ = ExpositionPlan(families: builder.userFamilies(pages: decoded).families)
+                }
+            }
+        }
+        poller.start()
+        let plainRenderDuringPoll = try median(scrapes) {
+            _ = try server.renderMetrics(format: .text, gzip: false)
+        }
+        polling.withLock { $0 = false }
+
         var text = ByteBuffer()
         for var buffer in try server.renderMetrics() { text.writeBuffer(&buffer) }
         let series = String(buffer: text).split(separator: "\n").filter { !$0.hasPrefix("#") }.count
         return Row(
             users: users, series: series, jsonBytes: jsonBytes, decodeAndBuild: decodeAndBuild, compressOnce: compressOnce,
-            plainRender: plainRender, gzipRender: gzipRender, plainBytes: plainBytes, gzipBytes: gzipBytes)
+            plainRender: plainRender, gzipRender: gzipRender, plainRenderDuringPoll: plainRenderDuringPoll, plainBytes: plainBytes,
+            gzipBytes: gzipBytes)
     }
 }
