@@ -280,6 +280,11 @@ struct WindsurfIntegrationTests {
         let length = Int(head.headers.first(name: "Content-Length") ?? "") ?? -1
         #expect(abs(length - get.body.utf8.count) < 200)  // process_* and self-metrics may move between the two
 
+        #expect(try await harness.request("/-/ready", method: .HEAD).status == 200)
+        #expect(try await harness.request("/-/healthy", method: .HEAD).status == 200)
+        let reloadByGet = try await harness.request("/-/reload")
+        #expect(reloadByGet.status == 405)
+        #expect(reloadByGet.headers.first(name: "Allow") == "POST")
         #expect(try await harness.request("/nope").status == 404)
         #expect(try await harness.request("/metrics/extra").status == 404)
         #expect(try await harness.request("/metrics", method: .POST).status != 200)

@@ -67,13 +67,20 @@ public struct ExporterHTTPServer: Sendable {
                     status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
             }
         }
-        router.get("/-/healthy") { _, _ in
-            Self.text(.ok, "Healthy\n")
-        }
-        router.get("/-/ready") { _, _ in
+        let healthy: @Sendable (Request, BasicRequestContext) -> Response = { _, _ in Self.text(.ok, "Healthy\n") }
+        router.get("/-/healthy", use: healthy)
+        router.head("/-/healthy", use: healthy)
+        let ready: @Sendable (Request, BasicRequestContext) -> Response = { _, _ in
             if store.isReady { return Self.text(.ok, "Ready\n") }
             let waiting = store.statuses.filter { $0.status.lastPollSucceeded == nil }.map(\.source.description)
             return Self.text(.serviceUnavailable, "Not ready: waiting for the first poll of \(waiting.joined(separator: ", "))\n")
+        }
+        router.get("/-/ready", use: ready)
+        router.head("/-/ready", use: ready)
+        router.get("/-/reload") { _, _ in
+            var response = Self.text(.methodNotAllowed, "Use POST to reload the configuration\n")
+            response.headers[.allow] = "POST"
+            return response
         }
         router.post("/-/reload") { _, _ in
             switch await reload() {
