@@ -10,9 +10,7 @@ struct BinaryTests {
     let directory = TestPaths.temporaryDirectory()
 
     func write(_ name: String, _ contents: String) -> String {
-        let url = directory.appendingPathComponent(name)
-        try! contents.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        TestPaths.write(name, contents, in: directory)
     }
 
     @Test("--version and --help")

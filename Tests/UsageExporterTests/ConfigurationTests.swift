@@ -7,9 +7,7 @@ struct ConfigurationTests {
     let directory = TestPaths.temporaryDirectory()
 
     func write(_ name: String, _ contents: String) -> String {
-        let url = directory.appendingPathComponent(name)
-        try! contents.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        TestPaths.write(name, contents, in: directory)
     }
 
     func parse(_ yaml: String, environment: [String: String] = [:]) throws(ConfigurationError) -> ExporterConfiguration {

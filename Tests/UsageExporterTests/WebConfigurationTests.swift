@@ -11,9 +11,7 @@ struct WebConfigurationTests {
     let directory = TestPaths.temporaryDirectory()
 
     func write(_ name: String, _ contents: String) -> String {
-        let path = directory.appendingPathComponent(name).path
-        try! contents.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        TestPaths.write(name, contents, in: directory)
     }
 
     /// A self-signed certificate for 127.0.0.1, made with openssl.

@@ -7,15 +7,25 @@ public enum ConfigurationLoader {
         path: String,
         environment: [String: String]
     ) throws(ConfigurationError) -> ExporterConfiguration {
-        let text: String
+        try parse(yaml: readFile(path, what: "configuration file"), file: path, environment: environment)
+    }
+
+    /// The text of a configuration file, or a problem naming it.
+    static func readFile(_ path: String, what: String) throws(ConfigurationError) -> String {
         do {
-            text = try SecretFile.contents(of: path)
+            return try SecretFile.contents(of: path)
         } catch {
-            throw ConfigurationError(problems: [
-                ConfigurationProblem(file: path, path: "", line: nil, message: "cannot read the configuration file: \(error.reason)")
-            ])
+            throw ConfigurationError(problems: [ConfigurationProblem(file: path, path: "", line: nil, message: "cannot read the \(what): \(error.reason)")])
         }
-        return try parse(yaml: text, file: path, environment: environment)
+    }
+
+    /// The YAML document's root node (nil for an empty file), or its syntax error.
+    static func compose(_ yaml: String, file: String) throws(ConfigurationError) -> Node? {
+        do {
+            return try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError(problems: [syntaxProblem(error, file: file)])
+        }
     }
 
     /// Parses configuration text; `file` names it in problems.
@@ -24,12 +34,7 @@ public enum ConfigurationLoader {
         file: String,
         environment: [String: String]
     ) throws(ConfigurationError) -> ExporterConfiguration {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            throw ConfigurationError(problems: [syntaxProblem(error, file: file)])
-        }
+        let root = try compose(yaml, file: file)
         var reader = ConfigurationReader(file: file, environment: environment)
         var configuration = ExporterConfiguration()
         if let root, !ConfigurationReader.isNull(root) {

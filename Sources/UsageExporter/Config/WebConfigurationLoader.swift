@@ -3,24 +3,11 @@ import Yams
 /// Reads `--web.config.file` strictly, with the same problem reporting as the main configuration.
 public enum WebConfigurationLoader {
     public static func load(path: String, environment: [String: String] = [:]) throws(ConfigurationError) -> WebConfiguration {
-        let text: String
-        do {
-            text = try SecretFile.contents(of: path)
-        } catch {
-            throw ConfigurationError(problems: [
-                ConfigurationProblem(file: path, path: "", line: nil, message: "cannot read the web configuration file: \(error.reason)")
-            ])
-        }
-        return try parse(yaml: text, file: path, environment: environment)
+        try parse(yaml: ConfigurationLoader.readFile(path, what: "web configuration file"), file: path, environment: environment)
     }
 
     public static func parse(yaml: String, file: String, environment: [String: String] = [:]) throws(ConfigurationError) -> WebConfiguration {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            throw ConfigurationError(problems: [ConfigurationLoader.syntaxProblem(error, file: file)])
-        }
+        let root = try ConfigurationLoader.compose(yaml, file: file)
         var reader = ConfigurationReader(file: file, environment: environment)
         var configuration = WebConfiguration()
         if let root, !ConfigurationReader.isNull(root),

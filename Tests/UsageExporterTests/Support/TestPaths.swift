@@ -10,6 +10,14 @@ enum TestPaths {
         packageRoot.appendingPathComponent(".build/debug/usage-exporter")
     }
 
+    /// Writes `contents` to the file `name` in `directory`; returns its path.
+    @discardableResult
+    static func write(_ name: String, _ contents: String, in directory: URL) -> String {
+        let url = directory.appendingPathComponent(name)
+        try! contents.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
     /// A new empty temporary directory.
     static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("usage-exporter-tests-\(UUID().uuidString)")
