@@ -63,7 +63,9 @@ struct NegotiationTests {
         for var buffer in GzipStream.assemble(pieces) { stream.writeBuffer(&buffer) }
         #expect(stream.readableBytes < parts.joined().utf8.count / 10)
         #expect(try gunzip(stream) == parts.joined())
-        #expect(try gunzip(GzipStream.compress(ByteBuffer(string: "x"), level: 6)) == "x")
+        var single = ByteBuffer()
+        for var buffer in GzipStream.assemble([try GzipStream.piece(ByteBuffer(string: "x"), level: 6)]) { single.writeBuffer(&buffer) }
+        #expect(try gunzip(single) == "x")
     }
 
     @Test("the negotiation matrix through the real server: type, encoding, and a body that decodes and parses")

@@ -6,14 +6,8 @@ import NIOCore
 /// snapshots' fixed lines (each gzip-compressed once, when first needed) between the family headers, and
 /// the scrape-time families (ages, active-user counts) that a scrape renders.
 public struct ExpositionPlan: Sendable {
-    enum Segment: Sendable {
-        case fixed(FixedLines)
-        case scrapeTime(FamilySamples.Body)
-    }
-
-    let segments: [Segment]
-    /// A close guess at the size of the rendered text, to size output buffers once.
-    public let estimatedByteCount: Int
+    /// Headers and bodies in output order; headers are fixed lines of their own.
+    let segments: [FamilySamples.Body]
 
     public static let empty = ExpositionPlan(families: [])
 
@@ -28,66 +22,42 @@ public struct ExpositionPlan: Sendable {
             }
             byName[samples.family.name]!.bodies.append(samples.body)
         }
-        var segments: [Segment] = []
-        var estimate = 0
-        for name in order.sorted() {
+        segments = order.sorted().flatMap { name -> [FamilySamples.Body] in
             let (family, bodies) = byName[name]!
             var header = ByteBuffer()
             ExpositionText.writeHeader(of: family, into: &header)
-            segments.append(.fixed(FixedLines(header)))
-            estimate += header.readableBytes
-            for body in bodies {
-                switch body {
-                case .fixed(let lines): segments.append(.fixed(lines))
-                case .ageSince, .countWithin: segments.append(.scrapeTime(body))
-                }
-                estimate += body.estimatedByteCount
-            }
+            return [.fixed(FixedLines(header))] + bodies
         }
-        self.segments = segments
-        self.estimatedByteCount = estimate
     }
 
     /// Writes every family, computing scrape-time values against `now` (Unix seconds).
     public func write(into buffer: inout ByteBuffer, now: Double) {
-        for segment in segments {
-            switch segment {
-            case .fixed(let lines):
-                var bytes = lines.bytes
-                buffer.writeBuffer(&bytes)
-            case .scrapeTime(let body):
-                body.write(into: &buffer, now: now)
-            }
-        }
+        for segment in segments { segment.write(into: &buffer, now: now) }
     }
 
     /// The body as a list of buffers: fixed lines shared, not copied; scrape-time ones rendered now.
     public func buffers(now: Double) -> [ByteBuffer] {
         segments.map { segment in
-            switch segment {
-            case .fixed(let lines):
-                return lines.bytes
-            case .scrapeTime(let body):
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(body.estimatedByteCount)
-                body.write(into: &buffer, now: now)
-                return buffer
-            }
+            if case .fixed(let lines) = segment { return lines.bytes }
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(segment.estimatedByteCount)
+            segment.write(into: &buffer, now: now)
+            return buffer
         }
     }
 
     /// The body as deflate pieces for one gzip stream (see `GzipStream`): fixed lines compressed once and
-    /// reused, scrape-time ones rendered and compressed now.
+    /// reused, scrape-time ones rendered and compressed now (ages in parallel chunks).
     public func gzipPieces(now: Double) throws -> [GzipStream.Piece] {
         try segments.flatMap { segment -> [GzipStream.Piece] in
             switch segment {
             case .fixed(let lines):
                 return [try lines.gzipPiece()]
-            case .scrapeTime(.ageSince(let series)):
+            case .ageSince(let series):
                 return try series.gzipPieces(now: now)
-            case .scrapeTime(let body):
+            case .countWithin:
                 var buffer = ByteBuffer()
-                body.write(into: &buffer, now: now)
+                segment.write(into: &buffer, now: now)
                 return [try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)]
             }
         }

@@ -69,11 +69,4 @@ public enum GzipStream {
         trailer.writeInteger(UInt32(truncatingIfNeeded: length), endianness: .little)
         return [header] + pieces.map(\.deflated) + [trailer]
     }
-
-    /// `input` as a complete gzip member, in one buffer.
-    public static func compress(_ input: ByteBuffer, level: Int32) throws -> ByteBuffer {
-        var output = ByteBuffer()
-        for var part in assemble([try piece(input, level: level)]) { output.writeBuffer(&part) }
-        return output
-    }
 }

@@ -5,10 +5,6 @@ public struct LabelSet: Sendable, Hashable {
     /// The rendered block, braces included, or empty when there are no labels.
     public let rendered: String
 
-    public init(_ pairs: KeyValuePairs<String, String>) {
-        self.init(pairs.map { ($0.key, $0.value) })
-    }
-
     public init(_ pairs: [(String, String)]) {
         guard !pairs.isEmpty else {
             self.rendered = ""
