@@ -19,6 +19,7 @@ struct GoogleIntegrationTests {
         userPageSize: Int = 7,
         subject: String = "admin@example.com",
         maxLookbackDays: Int = 7,
+        customerParameters: [String] = [],
         interval: Duration = .seconds(60),
         timeout: Duration = .seconds(5),
         retryPolicy: RetryPolicy = ExporterHarness.fastRetries,
@@ -30,7 +31,7 @@ struct GoogleIntegrationTests {
         beforeExporterStarts(google)
         let configuration = GoogleWorkspaceCustomerConfiguration(
             name: "example.com", credentialsFile: "/dev/null", credentials: try ServiceAccountKey(json: google.keyFileJSON()), subject: subject,
-            userReport: true, maxLookbackDays: maxLookbackDays, interval: interval, timeout: timeout, baseURL: baseURL)
+            customerParameters: customerParameters, userReport: true, maxLookbackDays: maxLookbackDays, interval: interval, timeout: timeout, baseURL: baseURL)
         return try await ExporterHarness.start(windsurf: nil, google: google, retryPolicy: retryPolicy, configuration: ExporterConfiguration(googleWorkspace: [configuration]))
     }
 
@@ -221,6 +222,19 @@ struct GoogleIntegrationTests {
         let landing = try await harness.request("/")
         #expect(landing.body.contains(auth.hint))
         #expect(!landing.body.contains("PRIVATE KEY"))
+    }
+
+    @Test("an unknown parameter name is reason config, not retried; the parameters asked for are the configured ones")
+    func unknownParameter() async throws {
+        let harness = try await Self.start(customerParameters: ["accounts:num_users", "accounts:no_such_parameter"])
+        defer { Task { await harness.stop() } }
+        let metrics = try await harness.waitForMetrics("config error") { $0.errors("google_workspace_customer", "example.com", "config") >= 1 }
+        #expect(metrics.success("google_workspace_customer", "example.com") == 0)
+        #expect(metrics.requests("google_workspace_customer", "example.com", "400") == 1)
+        #expect(metrics.success("google_workspace_user", "example.com") == 1)
+        let google = try #require(harness.google)
+        #expect(Self.reportRequests(google, users: false).first?.rawQuery.contains("parameters=accounts%3Anum_users%2Caccounts%3Ano_such_parameter") == true)
+        #expect(try await harness.request("/").body.contains("check customer_id and the parameter names"))
     }
 
     struct TransientCase: Sendable, CustomTestStringConvertible {

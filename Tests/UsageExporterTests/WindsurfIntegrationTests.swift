@@ -133,6 +133,7 @@ struct WindsurfIntegrationTests {
 
     @Test("each upstream fault gives its reason and keeps the last good series", arguments: [
         FaultCase(fault: .unauthorized, reason: "auth", code: "401", requestsPerPoll: 1),
+        FaultCase(fault: .forbidden, reason: "auth", code: "403", requestsPerPoll: 1),
         FaultCase(fault: .invalidGroup, reason: "config", code: "400", requestsPerPoll: 1),
         FaultCase(fault: .rateLimited(retryAfter: "0"), reason: "rate_limited", code: "429", requestsPerPoll: 3),
         FaultCase(fault: .serverError(status: 500), reason: "upstream", code: "500", requestsPerPoll: 3),

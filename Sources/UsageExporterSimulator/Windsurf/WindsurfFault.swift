@@ -2,6 +2,8 @@
 public enum WindsurfFault: Sendable, Equatable {
     /// 401 `{"error":"Invalid service key"}`.
     case unauthorized
+    /// 403, as for a service key without the endpoint's permission.
+    case forbidden
     /// 400 `{"error":"invalid group name: X"}`.
     case invalidGroup
     /// 429 with a `Retry-After` header (seconds or an HTTP-date), or none.

@@ -136,6 +136,8 @@ public final class WindsurfSimulator: Sendable {
         switch fault {
         case .unauthorized:
             return Self.json(.unauthorized, #"{"error":"Invalid service key"}"#)
+        case .forbidden:
+            return Self.json(.forbidden, #"{"error":"service key lacks the required permission"}"#)
         case .invalidGroup:
             return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid group name: \(body.group_name ?? "")"))]))
         case .rateLimited(let retryAfter):
