@@ -22,6 +22,8 @@ public struct ExporterOptions: Sendable {
     public var environment: [String: String]
     /// Connections idle this long are closed, so slow or abandoned clients cannot pile up.
     public var idleTimeout: Duration
+    /// The time of polls, retries and staleness; tests inject one they advance by hand.
+    public var clock: any ExporterClock
 
     public init(
         listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9834),
@@ -32,7 +34,8 @@ public struct ExporterOptions: Sendable {
         webConfigurationFile: String = "",
         configurationFile: String? = nil,
         environment: [String: String] = [:],
-        idleTimeout: Duration = .seconds(60)
+        idleTimeout: Duration = .seconds(60),
+        clock: any ExporterClock = SystemClock()
     ) {
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -43,6 +46,7 @@ public struct ExporterOptions: Sendable {
         self.configurationFile = configurationFile
         self.environment = environment
         self.idleTimeout = idleTimeout
+        self.clock = clock
     }
 }
 
@@ -50,40 +54,19 @@ public struct ExporterOptions: Sendable {
 public struct Exporter: Sendable {
     public let configuration: ExporterConfiguration
     public let options: ExporterOptions
-    public let store = MetricsStore()
+    public let store: MetricsStore
     let logger: Logger
 
     public init(configuration: ExporterConfiguration, options: ExporterOptions, logger: Logger) {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-    }
-
-    /// One poller per configured source and report, in configuration order.
-    public static func pollers(for configuration: ExporterConfiguration) -> [any SourcePoller] {
-        let labeler = EmailLabeler(privacy: configuration.privacy)
-        let perUser = configuration.privacy.perUser
-        var pollers: [any SourcePoller] = []
-        for team in configuration.windsurf {
-            let builder = WindsurfSnapshotBuilder(team: team.name, emailLabeler: labeler, perUser: perUser)
-            pollers.append(WindsurfPoller(team: team, report: .userPage, builder: builder))
-            if team.creditBalance {
-                pollers.append(WindsurfPoller(team: team, report: .creditBalance, builder: builder))
-            }
-        }
-        for customer in configuration.googleWorkspace {
-            let tokens = GoogleAccessTokenProvider(key: customer.credentials, subject: customer.subject, timeout: customer.timeout)
-            pollers.append(GoogleReportPoller(customer: customer, report: .customer, tokens: tokens, emailLabeler: labeler, perUser: perUser))
-            if customer.userReport {
-                pollers.append(GoogleReportPoller(customer: customer, report: .users, tokens: tokens, emailLabeler: labeler, perUser: perUser))
-            }
-        }
-        return pollers
+        self.store = MetricsStore(maxStale: configuration.maxStale, clock: options.clock)
     }
 
     /// The HTTP server builder: HTTP/1.1, with TLS when the web configuration asks for it.
     public static func serverBuilder(options: ExporterOptions) throws -> HTTPServerBuilder {
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .nanoseconds(Int64(options.idleTimeout.seconds * 1e9))))
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .nanoseconds(options.idleTimeout.clampedNanoseconds)))
         guard let tls = options.webConfiguration.tls else { return http }
         return try .tls(http, tlsConfiguration: tls.makeServerConfiguration(file: options.webConfigurationFile))
     }
@@ -94,24 +77,24 @@ public struct Exporter: Sendable {
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
-                redirectConfiguration: .follow(max: 3, allowCycles: false),
+                // A request body may hold a service key or a signed assertion: never re-send it elsewhere.
+                redirectConfiguration: .disallow,
                 timeout: .init(connect: .seconds(10)),
                 decompression: .enabled(limit: .ratio(50))))
-        let pollers = Self.pollers(for: configuration)
-        store.setSources(pollers.map(\.id), maxStale: configuration.maxStale)
+        let collectors = CollectorService(
+            store: store, client: UpstreamClient(httpClient: httpClient), retryPolicy: options.retryPolicy, clock: options.clock,
+            logger: logger)
+        let pollers = SourcePollers.make(for: configuration)
+        collectors.apply(pollers, maxStale: configuration.maxStale)
         if pollers.isEmpty {
             logger.warning("no sources are configured: only the exporter's own metrics will be served")
         }
-
-        let collectors = CollectorService(
-            pollers: pollers, store: store, client: UpstreamClient(httpClient: httpClient), retryPolicy: options.retryPolicy,
-            logger: logger)
         let reloader = ConfigurationReloader(
             path: options.configurationFile, environment: options.environment, configuration: configuration, collectors: collectors,
-            store: store, logger: logger)
+            clock: options.clock, logger: logger)
         let server = ExporterHTTPServer(
             store: store, telemetryPath: options.telemetryPath, webConfiguration: options.webConfiguration,
-            reloadStatus: { reloader.reloadStatus }, reload: { reloader.reload() })
+            reloadStatus: { reloader.reloadStatus }, reload: { await reloader.reload() })
         let logger = self.logger
         let address = options.listenAddress
         let scheme = options.webConfiguration.tls == nil ? "http" : "https"
@@ -134,9 +117,9 @@ public struct Exporter: Sendable {
             ],
             gracefulShutdownSignals: options.shutdownSignals,
             logger: logger)
-        // Scrapes are short and polls are cancelled at once: a stuck shutdown is escalated to cancellation.
+        // Scrapes are short and polls are cancelled at once: a stuck shutdown is escalated to cancellation,
+        // which reaches every request in flight. No maximumCancellationDuration: it would end in fatalError.
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1500)
-        groupConfiguration.maximumCancellationDuration = .milliseconds(500)
         let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()

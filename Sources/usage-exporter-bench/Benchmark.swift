@@ -25,11 +25,11 @@ struct Benchmark {
         let gzipBytes: Int
     }
 
-    static func main() throws {
+    static func main() async throws {
         let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
         var rows: [Row] = []
         for users in sizes.isEmpty ? [1000, 10_000, 100_000] : sizes {
-            rows.append(try measure(users: users))
+            rows.append(try await measure(users: users))
             print(format(rows.last!))
         }
         print()
@@ -64,7 +64,18 @@ struct Benchmark {
         return times.sorted()[times.count / 2]
     }
 
-    static func measure(users: Int) throws -> Row {
+    /// The median of `repetitions` runs of an asynchronous `body`.
+    static func median(_ repetitions: Int, _ body: () async throws -> Void) async rethrows -> Duration {
+        var times: [Duration] = []
+        for _ in 0..<repetitions {
+            let start = ContinuousClock.now
+            try await body()
+            times.append(ContinuousClock.now - start)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    static func measure(users: Int) async throws -> Row {
         let now = Date().timeIntervalSince1970
         let teams = WindsurfDatasetGenerator().demoTeams(users: users, now: now)
         let pages: [(team: String, group: String?, json: Data)] = teams.flatMap { team in
@@ -100,9 +111,10 @@ struct Benchmark {
         // Scrapes: through the server's rendering, from a store holding the snapshot.
         let store = MetricsStore()
         let ids = teams.map { SourceID(.windsurf, $0.name) }
-        store.setSources(ids, maxStale: .seconds(86_400))
+        let runs = ids.map { PollRun(source: $0, generation: 1) }
+        store.install(runs: runs, maxStale: .seconds(86_400))
         for index in teams.indices {
-            store.publish(SourceSnapshot(families: familiesByTeam[index], completedAt: now), for: ids[index], duration: 0)
+            store.publish(SourceSnapshot(families: familiesByTeam[index], completedAt: now), for: runs[index], duration: 0)
         }
         let server = ExporterHTTPServer(store: store, telemetryPath: "/metrics") {
             SelfMetrics.ReloadStatus(lastSucceeded: true, lastSuccessTime: now)
@@ -110,11 +122,11 @@ struct Benchmark {
         var plainBytes = 0
         var gzipBytes = 0
         let scrapes = users >= 100_000 ? 5 : 31
-        let plainRender = try median(scrapes) {
-            plainBytes = try server.renderMetrics(format: .text, gzip: false).reduce(0) { $0 + $1.readableBytes }
+        let plainRender = try await median(scrapes) {
+            plainBytes = try await server.renderMetrics(format: .text, gzip: false).reduce(0) { $0 + $1.readableBytes }
         }
-        let gzipRender = try median(scrapes) {
-            gzipBytes = try server.renderMetrics(format: .text, gzip: true).reduce(0) { $0 + $1.readableBytes }
+        let gzipRender = try await median(scrapes) {
+            gzipBytes = try await server.renderMetrics(format: .text, gzip: true).reduce(0) { $0 + $1.readableBytes }
         }
         // The same scrapes while a poll decodes and builds on another thread.
         let polling = Mutex(true)
@@ -130,13 +142,13 @@ struct Benchmark {
             }
         }
         poller.start()
-        let plainRenderDuringPoll = try median(scrapes) {
-            _ = try server.renderMetrics(format: .text, gzip: false)
+        let plainRenderDuringPoll = try await median(scrapes) {
+            _ = try await server.renderMetrics(format: .text, gzip: false)
         }
         polling.withLock { $0 = false }
 
         var text = ByteBuffer()
-        for var buffer in try server.renderMetrics() { text.writeBuffer(&buffer) }
+        for var buffer in try await server.renderMetrics() { text.writeBuffer(&buffer) }
         let series = String(buffer: text).split(separator: "\n").filter { !$0.hasPrefix("#") }.count
         return Row(
             users: users, series: series, jsonBytes: jsonBytes, decodeAndBuild: decodeAndBuild, compressOnce: compressOnce,

@@ -60,36 +60,42 @@ struct AbuseTests {
     @Test("garbage bytes and oversized headers get an error and a closed connection; others are still served")
     func garbageAndOversizedHeaders() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
-        let garbage = try RawConnection(port: harness.port)
-        garbage.send((0..<4096).map { _ in UInt8.random(in: 0...255) })
-        let garbageAnswer = garbage.receiveAll()
-        #expect(garbageAnswer.isEmpty || garbageAnswer.hasPrefix("HTTP/1.1 400"))
+        try await withAsyncCleanup {
+            let garbage = try RawConnection(port: harness.port)
+            garbage.send((0..<4096).map { _ in UInt8.random(in: 0...255) })
+            let garbageAnswer = garbage.receiveAll()
+            #expect(garbageAnswer.isEmpty || garbageAnswer.hasPrefix("HTTP/1.1 400"))
 
-        let oversized = try RawConnection(port: harness.port)
-        oversized.send(Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\n\r\n".utf8))
-        let oversizedAnswer = oversized.receiveAll()
-        #expect(!oversizedAnswer.contains("200 OK"))
+            let oversized = try RawConnection(port: harness.port)
+            oversized.send(Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\n\r\n".utf8))
+            let oversizedAnswer = oversized.receiveAll()
+            #expect(!oversizedAnswer.contains("200 OK"))
 
-        #expect(try await harness.metrics().samples("windsurf_user_info").count > 0)
+            #expect(try await harness.metrics().samples("windsurf_user_info").count > 0)
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     @Test("200 idle connections and slow clients do not stop /metrics for others, and memory stays bounded")
     func idleAndSlowClients() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
-        let before = try #require(try await harness.metrics().value("process_resident_memory_bytes"))
-        let idle = try (0..<200).map { _ in try RawConnection(port: harness.port) }
-        // Slow clients: half a request line, then nothing.
-        let slow = try (0..<20).map { _ in try RawConnection(port: harness.port) }
-        for connection in slow { connection.send(Array("GET /metr".utf8)) }
-        for _ in 0..<10 {
-            let metrics = try await harness.metrics()
-            #expect(metrics.samples("windsurf_user_info").count > 0)
+        try await withAsyncCleanup {
+            let before = try #require(try await harness.metrics().value("process_resident_memory_bytes"))
+            let idle = try (0..<200).map { _ in try RawConnection(port: harness.port) }
+            // Slow clients: half a request line, then nothing.
+            let slow = try (0..<20).map { _ in try RawConnection(port: harness.port) }
+            for connection in slow { connection.send(Array("GET /metr".utf8)) }
+            for _ in 0..<10 {
+                let metrics = try await harness.metrics()
+                #expect(metrics.samples("windsurf_user_info").count > 0)
+            }
+            let after = try #require(try await harness.metrics().value("process_resident_memory_bytes"))
+            #expect(after - before < 64 * 1_048_576, "resident memory grew by \((after - before) / 1_048_576) MiB")
+            #expect(idle.count == 200)
+        } cleanup: {
+            await harness.stop()
         }
-        let after = try #require(try await harness.metrics().value("process_resident_memory_bytes"))
-        #expect(after - before < 64 * 1_048_576, "resident memory grew by \((after - before) / 1_048_576) MiB")
-        #expect(idle.count == 200)
     }
 }
 

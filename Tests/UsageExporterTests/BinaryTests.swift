@@ -84,36 +84,39 @@ struct BinaryTests {
         let teams = [WindsurfDatasetGenerator(seed: 9).team(name: "acme", serviceKey: "binary-test-key", groups: [], users: 7, now: Date().timeIntervalSince1970)]
         let simulator = WindsurfSimulator(teams: teams)
         let baseURL = try await simulator.start()
-        defer { Task { await simulator.stop() } }
-        let key = write("key", "binary-test-key\n")
-        let config = write("config.yml", "windsurf:\n  - name: acme\n    base_url: \(baseURL)\n    service_key_file: \(key)\n    interval: 1s\n")
-        let child = try ExporterProcess(arguments: [
-            "--config.file", config, "--web.listen-address", "127.0.0.1:0", "--web.telemetry-path", "/custom-metrics", "--log.format", "logfmt",
-        ])
-        let port = try await child.listeningPort()
-        var metrics = ParsedExposition("")
-        for _ in 0..<200 {
-            let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/custom-metrics"), timeout: .seconds(5))
-            metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
-            if metrics.success("windsurf", "acme") == 1 { break }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        #expect(metrics.samples("windsurf_user_info").count == 7)
-        #expect(metrics.value("windsurf_user_prompt_credits_used", ["email": teams[0].users[0].normalizedEmail]) == Double(teams[0].users[0].promptCreditsUsed) / 100)
-        #expect((metrics.value("process_resident_memory_bytes") ?? 0) > 1_000_000)
-        #expect((metrics.value("process_open_fds") ?? 0) > 3)
+        try await withAsyncCleanup {
+            let key = write("key", "binary-test-key\n")
+            let config = write("config.yml", "windsurf:\n  - name: acme\n    base_url: \(baseURL)\n    service_key_file: \(key)\n    interval: 1s\n")
+            let child = try ExporterProcess(arguments: [
+                "--config.file", config, "--web.listen-address", "127.0.0.1:0", "--web.telemetry-path", "/custom-metrics", "--log.format", "logfmt",
+            ])
+            let port = try await child.listeningPort()
+            var metrics = ParsedExposition("")
+            for _ in 0..<200 {
+                let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/custom-metrics"), timeout: .seconds(5))
+                metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
+                if metrics.success("windsurf", "acme") == 1 { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(metrics.samples("windsurf_user_info").count == 7)
+            #expect(metrics.value("windsurf_user_prompt_credits_used", ["email": teams[0].users[0].normalizedEmail]) == Double(teams[0].users[0].promptCreditsUsed) / 100)
+            #expect((metrics.value("process_resident_memory_bytes") ?? 0) > 1_000_000)
+            #expect((metrics.value("process_open_fds") ?? 0) > 3)
 
-        // The upstream now hangs; the request deadline is the default 30 s.
-        simulator.inject(.hang)
-        let heldBefore = simulator.receivedRequests.count
-        while simulator.receivedRequests.count == heldBefore { try await Task.sleep(for: .milliseconds(20)) }
-        let signalled = ContinuousClock.now
-        child.signal(SIGTERM)
-        let code = try await child.waitForExit(timeout: .seconds(10))
-        let elapsed = ContinuousClock.now - signalled
-        #expect(code == 0)
-        #expect(elapsed < .seconds(2), "shutdown took \(elapsed)")
-        #expect(!child.standardErrorText.contains("binary-test-key"))
+            // The upstream now hangs; the request deadline is the default 30 s.
+            simulator.inject(.hang)
+            let heldBefore = simulator.receivedRequests.count
+            while simulator.receivedRequests.count == heldBefore { try await Task.sleep(for: .milliseconds(20)) }
+            let signalled = ContinuousClock.now
+            child.signal(SIGTERM)
+            let code = try await child.waitForExit(timeout: .seconds(10))
+            let elapsed = ContinuousClock.now - signalled
+            #expect(code == 0)
+            #expect(elapsed < .seconds(2), "shutdown took \(elapsed)")
+            #expect(!child.standardErrorText.contains("binary-test-key"))
+        } cleanup: {
+            await simulator.stop()
+        }
     }
 
     @Test("--demo serves simulated teams without a configuration file")

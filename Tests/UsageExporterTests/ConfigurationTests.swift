@@ -15,6 +15,16 @@ struct ConfigurationTests {
     }
 
     /// The problems of an invalid configuration, one line each.
+    /// The problems of `yaml`, or none when it is valid.
+    func problemsOrNone(_ yaml: String) -> [String] {
+        do {
+            _ = try parse(yaml, environment: [:])
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
     func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
         do {
             _ = try parse(yaml, environment: environment)
@@ -140,7 +150,42 @@ struct ConfigurationTests {
         let lines = problems("windsurf:\n  - name: a\n    service_key: k\n    interval: \(text)\n")
         #expect(lines.count == 1)
         #expect(lines.first?.hasPrefix("test.yml:4: windsurf[0].interval: ") == true)
-        #expect(lines.first?.contains(text == "0s" ? "must be longer than zero" : "invalid duration \"\(text)\"") == true)
+        #expect(lines.first?.contains(text == "0s" ? "must be between 1s and 7d, found 0s" : "invalid duration \"\(text)\"") == true)
+    }
+
+    struct BoundCase: Sendable, CustomTestStringConvertible {
+        let key: String
+        let value: String
+        let problem: String?
+        var testDescription: String { "\(key): \(value)" }
+    }
+
+    @Test("every duration is bounded as SPEC.md lists, at the edges and far beyond", arguments: [
+        BoundCase(key: "timeout", value: "999ms", problem: "must be between 1s and 10m, found 999ms"),
+        BoundCase(key: "timeout", value: "1s", problem: nil),
+        BoundCase(key: "timeout", value: "10m", problem: nil),
+        BoundCase(key: "timeout", value: "10m1ms", problem: "must be between 1s and 10m, found 10m1ms"),
+        BoundCase(key: "timeout", value: "300y", problem: "must be between 1s and 10m, found 300y"),
+        BoundCase(key: "interval", value: "7d", problem: nil),
+        BoundCase(key: "interval", value: "1w1s", problem: "must be between 1s and 7d, found 1w1s"),
+        BoundCase(key: "interval", value: "292y", problem: "must be between 1s and 7d, found 292y"),
+        BoundCase(key: "active_days_window", value: "23h", problem: "must be between 1d and 365d, found 23h"),
+        BoundCase(key: "active_days_window", value: "1y", problem: nil),
+        BoundCase(key: "active_days_window", value: "1y1ms", problem: "must be between 1d and 365d, found 1y1ms"),
+        // Past Int64 milliseconds: not a duration at all.
+        BoundCase(key: "timeout", value: "99999999999999999999s", problem: "invalid duration \"99999999999999999999s\": use Prometheus syntax such as 30s, 15m, 1h or 7d"),
+        BoundCase(key: "timeout", value: "9223372036854775807y", problem: "invalid duration \"9223372036854775807y\": use Prometheus syntax such as 30s, 15m, 1h or 7d"),
+    ])
+    func durationBounds(_ bound: BoundCase) {
+        #expect(problemsOrNone("windsurf:\n  - name: a\n    service_key: k\n    \(bound.key): \(bound.value)\n")
+            == (bound.problem.map { ["test.yml:4: windsurf[0].\(bound.key): \($0)"] } ?? []))
+    }
+
+    @Test("max_stale and the Google durations are bounded too")
+    func otherDurationBounds() {
+        #expect(problemsOrNone("max_stale: 0s\n") == ["test.yml:1: max_stale: must be between 1s and 365d, found 0s"])
+        #expect(problemsOrNone("max_stale: 366d\n") == ["test.yml:1: max_stale: must be between 1s and 365d, found 366d"])
+        #expect(problemsOrNone("max_stale: 365d\n").isEmpty)
     }
 
     @Test("duplicate names point at the second one and the first")

@@ -46,80 +46,86 @@ struct GoogleIntegrationTests {
     @Test("every customer parameter of the newest complete day, and the per-user report across pages")
     func values() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let metrics = try await harness.metrics()
-        let google = try #require(harness.google)
-        #expect(metrics.success("google_workspace_customer", "example.com") == 1)
-        #expect(metrics.success("google_workspace_user", "example.com") == 1)
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let metrics = try await harness.metrics()
+            let google = try #require(harness.google)
+            #expect(metrics.success("google_workspace_customer", "example.com") == 1)
+            #expect(metrics.success("google_workspace_user", "example.com") == 1)
 
-        // The newest complete day is two days ago (Pacific); yesterday was partial.
-        let newest = google.newestCompleteDay
-        let start = Double(newest) * 86_400 + 8 * 3600
-        #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "customer"]) == start)
-        #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "user"]) == start)
-        #expect(Self.dates(Self.reportRequests(google, users: false)) == [
-            GoogleSimulator.format(day: newest + 1), GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
-        ])
+            // The newest complete day is two days ago (Pacific); yesterday was partial.
+            let newest = google.newestCompleteDay
+            let start = Double(newest) * 86_400 + 8 * 3600
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "customer"]) == start)
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "user"]) == start)
+            #expect(Self.dates(Self.reportRequests(google, users: false)) == [
+                GoogleSimulator.format(day: newest + 1), GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
+            ])
 
-        // Customer parameters, from both pages.
-        let customer = google.customer
-        for parameter in customer.parameters {
-            let name = parameter.name.replacingOccurrences(of: ":", with: "_")
-            switch parameter.value {
-            case .int(let number):
-                let (family, factor): (String, Double) =
-                    name.hasSuffix("_in_mb") ? (String(name.dropLast(6)) + "_bytes", 1_048_576)
-                    : name.hasSuffix("_minutes") ? (String(name.dropLast(8)) + "_seconds", 60) : (name, 1)
-                #expect(metrics.value("google_workspace_" + family, ["customer": "example.com"]) == Double(number) * factor, "\(family)")
-            case .messages(let objects):
-                for object in objects {
-                    let clientID = object.first { $0.0 == "client_id" }!.1.trimmingCharacters(in: ["\""])
-                    let users = Double(object.first { $0.0 == "num_users" }!.1)!
-                    #expect(metrics.value("google_workspace_accounts_authorized_apps", ["customer": "example.com", "client_id": clientID]) == users)
+            // Customer parameters, from both pages.
+            let customer = google.customer
+            for parameter in customer.parameters {
+                let name = parameter.name.replacingOccurrences(of: ":", with: "_")
+                switch parameter.value {
+                case .int(let number):
+                    let (family, factor): (String, Double) =
+                        name.hasSuffix("_in_mb") ? (String(name.dropLast(6)) + "_bytes", 1_048_576)
+                        : name.hasSuffix("_minutes") ? (String(name.dropLast(8)) + "_seconds", 60) : (name, 1)
+                    #expect(metrics.value("google_workspace_" + family, ["customer": "example.com"]) == Double(number) * factor, "\(family)")
+                case .messages(let objects):
+                    for object in objects {
+                        let clientID = object.first { $0.0 == "client_id" }!.1.trimmingCharacters(in: ["\""])
+                        let users = Double(object.first { $0.0 == "num_users" }!.1)!
+                        #expect(metrics.value("google_workspace_accounts_authorized_apps", ["customer": "example.com", "client_id": clientID]) == users)
+                    }
+                default:
+                    Issue.record("unexpected parameter type in the dataset")
                 }
-            default:
-                Issue.record("unexpected parameter type in the dataset")
             }
-        }
-        #expect(metrics.value("google_workspace_accounts_authorized_apps", ["client_name": "Acme \"Internal\" Tool"]) != nil)
+            #expect(metrics.value("google_workspace_accounts_authorized_apps", ["client_name": "Acme \"Internal\" Tool"]) != nil)
 
-        // Per-user values for every user, across pages of 7.
-        #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == customer.users.count)
-        for user in customer.users {
-            let labels = ["customer": "example.com", "email": user.email]
-            if case .bool(let suspended)? = user.parameter("accounts:is_suspended") {
-                #expect(metrics.value("google_workspace_user_accounts_is_suspended", labels) == (suspended ? 1 : 0))
+            // Per-user values for every user, across pages of 7.
+            #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == customer.users.count)
+            for user in customer.users {
+                let labels = ["customer": "example.com", "email": user.email]
+                if case .bool(let suspended)? = user.parameter("accounts:is_suspended") {
+                    #expect(metrics.value("google_workspace_user_accounts_is_suspended", labels) == (suspended ? 1 : 0))
+                }
+                if case .datetime(let login)? = user.parameter("accounts:last_login_time") {
+                    #expect(metrics.value("google_workspace_user_accounts_last_login_timestamp_seconds", labels) == (login.value > 0 ? login.value : nil))
+                }
+                if case .datetime(let drive)? = user.parameter("drive:last_active_usage_time") {
+                    let value = try #require(metrics.value("google_workspace_user_drive_last_active_usage_timestamp_seconds", labels))
+                    #expect(abs(value - drive.value) < 1e-3)
+                }
             }
-            if case .datetime(let login)? = user.parameter("accounts:last_login_time") {
-                #expect(metrics.value("google_workspace_user_accounts_last_login_timestamp_seconds", labels) == (login.value > 0 ? login.value : nil))
-            }
-            if case .datetime(let drive)? = user.parameter("drive:last_active_usage_time") {
-                let value = try #require(metrics.value("google_workspace_user_drive_last_active_usage_timestamp_seconds", labels))
-                #expect(abs(value - drive.value) < 1e-3)
-            }
+            let userRequests = Self.reportRequests(google, users: true).filter { $0.path.hasSuffix(GoogleSimulator.format(day: newest)) }
+            let pages = (customer.users.count + 1 + 6) / 7
+            #expect(userRequests.count == pages)
+            #expect(userRequests.allSatisfy { $0.rawQuery.contains("maxResults=1000") })
+            #expect(userRequests.dropFirst().allSatisfy { $0.rawQuery.contains("pageToken=users%2B") && $0.rawQuery.contains("%2F%3D%3D") })
+            // One token served both collectors.
+            #expect(google.issuedTokenCount == 1)
+        } cleanup: {
+            await harness.stop()
         }
-        let userRequests = Self.reportRequests(google, users: true).filter { $0.path.hasSuffix(GoogleSimulator.format(day: newest)) }
-        let pages = (customer.users.count + 1 + 6) / 7
-        #expect(userRequests.count == pages)
-        #expect(userRequests.allSatisfy { $0.rawQuery.contains("maxResults=1000") })
-        #expect(userRequests.dropFirst().allSatisfy { $0.rawQuery.contains("pageToken=users%2B") && $0.rawQuery.contains("%2F%3D%3D") })
-        // One token served both collectors.
-        #expect(google.issuedTokenCount == 1)
     }
 
     @Test("the page token is sent percent-encoded: its + / = survive")
     func pageTokenEncoding() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let google = try #require(harness.google)
-        let second = Self.reportRequests(google, users: false).filter { $0.rawQuery.contains("pageToken") }
-        #expect(second.count == 1)
-        #expect(second.first?.rawQuery.contains("pageToken=C03az79cb%2Bpage%2F2%3D%3D") == true)
-        let metrics = try await harness.metrics()
-        // Parameters of the second page are there.
-        #expect(metrics.value("google_workspace_calendar_num_30day_active_users", ["customer": "example.com"]) != nil)
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let google = try #require(harness.google)
+            let second = Self.reportRequests(google, users: false).filter { $0.rawQuery.contains("pageToken") }
+            #expect(second.count == 1)
+            #expect(second.first?.rawQuery.contains("pageToken=C03az79cb%2Bpage%2F2%3D%3D") == true)
+            let metrics = try await harness.metrics()
+            // Parameters of the second page are there.
+            #expect(metrics.value("google_workspace_calendar_num_30day_active_users", ["customer": "example.com"]) != nil)
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     @Test("walk-back on 'Data for dates later than X is not yet available': straight to X, then back over the partial day")
@@ -127,18 +133,21 @@ struct GoogleIntegrationTests {
         // The simulator's clock is two days behind: the exporter's yesterday is the simulator's tomorrow.
         let lag = 2 * 86_400.0
         let harness = try await Self.start(clock: { Date().timeIntervalSince1970 - lag })
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let google = try #require(harness.google)
-        let newest = google.newestCompleteDay
-        let exporterYesterday = Int(((Date().timeIntervalSince1970 - 8 * 3600) / 86_400).rounded(.down)) - 1
-        #expect(Self.dates(Self.reportRequests(google, users: false)) == [
-            GoogleSimulator.format(day: exporterYesterday), GoogleSimulator.format(day: newest + 1),
-            GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
-        ])
-        let metrics = try await harness.metrics()
-        #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
-        #expect(metrics.errors("google_workspace_customer", "example.com", "config") == 0)
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let google = try #require(harness.google)
+            let newest = google.newestCompleteDay
+            let exporterYesterday = Int(((Date().timeIntervalSince1970 - 8 * 3600) / 86_400).rounded(.down)) - 1
+            #expect(Self.dates(Self.reportRequests(google, users: false)) == [
+                GoogleSimulator.format(day: exporterYesterday), GoogleSimulator.format(day: newest + 1),
+                GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
+            ])
+            let metrics = try await harness.metrics()
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
+            #expect(metrics.errors("google_workspace_customer", "example.com", "config") == 0)
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     @Test("walk-back on DATA_NOT_AVAILABLE and on an empty report; max_lookback_days exhausted is reason upstream")
@@ -147,47 +156,53 @@ struct GoogleIntegrationTests {
             // Both the customer and the user report's first date answer DATA_NOT_AVAILABLE, then an empty report.
             google.inject(.dataNotAvailable, count: 2)
         }
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let google = try #require(harness.google)
-        let newest = google.newestCompleteDay
-        let first = try await harness.metrics()
-        // Yesterday: DATA_NOT_AVAILABLE (instead of partial); the day before: complete.
-        #expect(first.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let google = try #require(harness.google)
+            let newest = google.newestCompleteDay
+            let first = try await harness.metrics()
+            // Yesterday: DATA_NOT_AVAILABLE (instead of partial); the day before: complete.
+            #expect(first.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
 
-        google.inject(.emptyReports, count: 1)
-        google.inject(.dataNotAvailable)
-        let failed = try await harness.waitForMetrics("lookback exhausted") { $0.errors("google_workspace_customer", "example.com", "upstream") >= 1 }
-        #expect(failed.success("google_workspace_customer", "example.com") == 0)
-        // The last good data stays.
-        #expect(failed.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
-        let landing = try await harness.request("/")
-        #expect(landing.body.contains("no complete customer usage report within max_lookback_days (3)"))
+            google.inject(.emptyReports, count: 1)
+            google.inject(.dataNotAvailable)
+            let failed = try await harness.waitForMetrics("lookback exhausted") { $0.errors("google_workspace_customer", "example.com", "upstream") >= 1 }
+            #expect(failed.success("google_workspace_customer", "example.com") == 0)
+            // The last good data stays.
+            #expect(failed.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
+            let landing = try await harness.request("/")
+            #expect(landing.body.contains("no complete customer usage report within max_lookback_days (3)"))
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     @Test("the token is cached across polls, refreshed when it expires, and dropped and renewed once on a 401")
     func tokenCaching() async throws {
         let harness = try await Self.start(interval: .milliseconds(200))
-        defer { Task { await harness.stop() } }
-        let google = try #require(harness.google)
-        try await harness.waitForMetrics("several polls") { $0.requests("google_workspace_customer", "example.com", "200") >= 12 }
-        #expect(google.issuedTokenCount == 1)
+        try await withAsyncCleanup {
+            let google = try #require(harness.google)
+            try await harness.waitForMetrics("several polls") { $0.requests("google_workspace_customer", "example.com", "200") >= 12 }
+            #expect(google.issuedTokenCount == 1)
 
-        google.inject(.unauthorized, count: 1)
-        let before = google.issuedTokenCount
-        let afterRefresh = try await harness.waitForMetrics("a 401 answered") { $0.requests("google_workspace_customer", "example.com", "401") + $0.requests("google_workspace_user", "example.com", "401") >= 1 }
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(google.issuedTokenCount == before + 1)
-        #expect(afterRefresh.errors("google_workspace_customer", "example.com", "auth") == 0)
-        #expect(afterRefresh.errors("google_workspace_user", "example.com", "auth") == 0)
+            google.inject(.unauthorized, count: 1)
+            let before = google.issuedTokenCount
+            let afterRefresh = try await harness.waitForMetrics("a 401 answered") { $0.requests("google_workspace_customer", "example.com", "401") + $0.requests("google_workspace_user", "example.com", "401") >= 1 }
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(google.issuedTokenCount == before + 1)
+            #expect(afterRefresh.errors("google_workspace_customer", "example.com", "auth") == 0)
+            #expect(afterRefresh.errors("google_workspace_user", "example.com", "auth") == 0)
 
-        // Tokens that live less than the 60 s margin are exchanged for every poll.
-        google.setTokenLifetime(seconds: 30)
-        google.inject(.unauthorized, count: 1)
-        try await Task.sleep(for: .milliseconds(300))
-        let short = google.issuedTokenCount
-        try await Task.sleep(for: .milliseconds(1000))
-        #expect(google.issuedTokenCount >= short + 3)
+            // Tokens that live less than the 60 s margin are exchanged for every poll.
+            google.setTokenLifetime(seconds: 30)
+            google.inject(.unauthorized, count: 1)
+            try await Task.sleep(for: .milliseconds(300))
+            let short = google.issuedTokenCount
+            try await Task.sleep(for: .milliseconds(1000))
+            #expect(google.issuedTokenCount >= short + 3)
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     struct AuthCase: Sendable, CustomTestStringConvertible {
@@ -208,33 +223,41 @@ struct GoogleIntegrationTests {
         let harness = try await Self.start(subject: auth.subject) { google in
             if let fault = auth.fault { google.inject(fault) }
         }
-        defer { Task { await harness.stop() } }
-        let metrics = try await harness.waitForMetrics("auth failure") { $0.errors("google_workspace_customer", "example.com", "auth") >= 1 }
-        #expect(metrics.success("google_workspace_customer", "example.com") == 0)
-        for reason in ["rate_limited", "upstream", "timeout", "network", "decode", "config"] {
-            #expect(metrics.errors("google_workspace_customer", "example.com", reason) == 0)
+        try await withAsyncCleanup {
+            let metrics = try await harness.waitForMetrics("auth failure") { $0.errors("google_workspace_customer", "example.com", "auth") >= 1 }
+            #expect(metrics.success("google_workspace_customer", "example.com") == 0)
+            for reason in ["rate_limited", "upstream", "timeout", "network", "decode", "config"] {
+                #expect(metrics.errors("google_workspace_customer", "example.com", reason) == 0)
+            }
+            let google = try #require(harness.google)
+            // Not retried: one token request, or one report request per collector.
+            if auth.fault?.isTokenFaultForTest == true {
+                #expect(google.receivedRequests.filter { $0.path == "/token" }.count == 1)  // one exchange serves both collectors
+            }
+            let landing = try await harness.request("/")
+            #expect(landing.body.contains(auth.hint))
+            #expect(!landing.body.contains("PRIVATE KEY"))
+        } cleanup: {
+            await harness.stop()
         }
-        let google = try #require(harness.google)
-        // Not retried: one token request, or one report request per collector.
-        if auth.fault?.isTokenFaultForTest == true {
-            #expect(google.receivedRequests.filter { $0.path == "/token" }.count == 1)  // one exchange serves both collectors
-        }
-        let landing = try await harness.request("/")
-        #expect(landing.body.contains(auth.hint))
-        #expect(!landing.body.contains("PRIVATE KEY"))
     }
 
     @Test("an unknown parameter name is reason config, not retried; the parameters asked for are the configured ones")
     func unknownParameter() async throws {
         let harness = try await Self.start(customerParameters: ["accounts:num_users", "accounts:no_such_parameter"])
-        defer { Task { await harness.stop() } }
-        let metrics = try await harness.waitForMetrics("config error") { $0.errors("google_workspace_customer", "example.com", "config") >= 1 }
-        #expect(metrics.success("google_workspace_customer", "example.com") == 0)
-        #expect(metrics.requests("google_workspace_customer", "example.com", "400") == 1)
-        #expect(metrics.success("google_workspace_user", "example.com") == 1)
-        let google = try #require(harness.google)
-        #expect(Self.reportRequests(google, users: false).first?.rawQuery.contains("parameters=accounts%3Anum_users%2Caccounts%3Ano_such_parameter") == true)
-        #expect(try await harness.request("/").body.contains("check customer_id and the parameter names"))
+        try await withAsyncCleanup {
+            let metrics = try await harness.waitForMetrics("config error, and the user report polled") {
+                $0.errors("google_workspace_customer", "example.com", "config") >= 1 && $0.success("google_workspace_user", "example.com") != nil
+            }
+            #expect(metrics.success("google_workspace_customer", "example.com") == 0)
+            #expect(metrics.requests("google_workspace_customer", "example.com", "400") == 1)
+            #expect(metrics.success("google_workspace_user", "example.com") == 1)
+            let google = try #require(harness.google)
+            #expect(Self.reportRequests(google, users: false).first?.rawQuery.contains("parameters=accounts%3Anum_users%2Caccounts%3Ano_such_parameter") == true)
+            #expect(try await harness.request("/").body.contains("check customer_id and the parameter names"))
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     struct TransientCase: Sendable, CustomTestStringConvertible {
@@ -250,27 +273,33 @@ struct GoogleIntegrationTests {
     ])
     func transientFaults(_ transient: TransientCase) async throws {
         let harness = try await Self.start { google in google.inject(transient.fault, count: 2) }
-        defer { Task { await harness.stop() } }
-        let metrics = try await harness.waitForMetrics("success after retries") {
-            $0.success("google_workspace_customer", "example.com") == 1 && $0.success("google_workspace_user", "example.com") == 1
+        try await withAsyncCleanup {
+            let metrics = try await harness.waitForMetrics("success after retries") {
+                $0.success("google_workspace_customer", "example.com") == 1 && $0.success("google_workspace_user", "example.com") == 1
+            }
+            let failedRequests = metrics.requests("google_workspace_customer", "example.com", transient.code) + metrics.requests("google_workspace_user", "example.com", transient.code)
+            #expect(failedRequests == 2)
+            #expect(metrics.errors("google_workspace_customer", "example.com", "rate_limited") + metrics.errors("google_workspace_customer", "example.com", "upstream") == 0)
+        } cleanup: {
+            await harness.stop()
         }
-        let failedRequests = metrics.requests("google_workspace_customer", "example.com", transient.code) + metrics.requests("google_workspace_user", "example.com", transient.code)
-        #expect(failedRequests == 2)
-        #expect(metrics.errors("google_workspace_customer", "example.com", "rate_limited") + metrics.errors("google_workspace_customer", "example.com", "upstream") == 0)
     }
 
     @Test("a quota that stays exhausted is reason rate_limited; malformed JSON is decode; a hang is timeout")
     func finalFaults() async throws {
         let harness = try await Self.start(interval: .milliseconds(200), timeout: .seconds(1), retryPolicy: RetryPolicy(maximumAttempts: 2, initialBackoff: .milliseconds(10)))
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let google = try #require(harness.google)
-        for (fault, reason) in [(GoogleFault.quotaExceeded, "rate_limited"), (.malformed, "decode"), (.hang, "timeout")] {
-            google.inject(fault)
-            let metrics = try await harness.waitForMetrics("reason \(reason)") { $0.errors("google_workspace_customer", "example.com", reason) >= 1 }
-            #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
-            google.clearFaults()
-            try await harness.waitForMetrics("recovery") { $0.success("google_workspace_customer", "example.com") == 1 }
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let google = try #require(harness.google)
+            for (fault, reason) in [(GoogleFault.quotaExceeded, "rate_limited"), (.malformed, "decode"), (.hang, "timeout")] {
+                google.inject(fault)
+                let metrics = try await harness.waitForMetrics("reason \(reason)") { $0.errors("google_workspace_customer", "example.com", reason) >= 1 }
+                #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
+                google.clearFaults()
+                try await harness.waitForMetrics("recovery") { $0.success("google_workspace_customer", "example.com") == 1 }
+            }
+        } cleanup: {
+            await harness.stop()
         }
     }
 
@@ -278,33 +307,36 @@ struct GoogleIntegrationTests {
     func throughTheBinary() async throws {
         let google = GoogleSimulator(customer: Self.customer(), account: TestKeys.account, userPageSize: 10)
         let baseURL = try await google.start()
-        defer { Task { await google.stop() } }
-        let directory = TestPaths.temporaryDirectory()
-        let keyFile = directory.appendingPathComponent("sa.json").path
-        try google.keyFileJSON().write(toFile: keyFile, atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("config.yml").path
-        try """
-            google_workspace:
-              - name: example.com
-                credentials_file: \(keyFile)
-                subject: admin@example.com
-                user_report: true
-                base_url: \(baseURL)
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
-        let port = try await child.listeningPort()
-        var metrics = ParsedExposition("")
-        for _ in 0..<300 {
-            let response = try await HTTPClientShared.get("http://127.0.0.1:\(port)/metrics")
-            metrics = ParsedExposition(response)
-            if metrics.success("google_workspace_user", "example.com") == 1, metrics.success("google_workspace_customer", "example.com") == 1 { break }
-            try await Task.sleep(for: .milliseconds(25))
+        try await withAsyncCleanup {
+            let directory = TestPaths.temporaryDirectory()
+            let keyFile = directory.appendingPathComponent("sa.json").path
+            try google.keyFileJSON().write(toFile: keyFile, atomically: true, encoding: .utf8)
+            let config = directory.appendingPathComponent("config.yml").path
+            try """
+                google_workspace:
+                  - name: example.com
+                    credentials_file: \(keyFile)
+                    subject: admin@example.com
+                    user_report: true
+                    base_url: \(baseURL)
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
+            let port = try await child.listeningPort()
+            var metrics = ParsedExposition("")
+            for _ in 0..<300 {
+                let response = try await HTTPClientShared.get("http://127.0.0.1:\(port)/metrics")
+                metrics = ParsedExposition(response)
+                if metrics.success("google_workspace_user", "example.com") == 1, metrics.success("google_workspace_customer", "example.com") == 1 { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) == Double(google.customer.users.count))
+            #expect(metrics.samples("google_workspace_user_accounts_is_2sv_enrolled").count == google.customer.users.count)
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+            #expect(!child.standardErrorText.contains("PRIVATE KEY"))
+        } cleanup: {
+            await google.stop()
         }
-        #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) == Double(google.customer.users.count))
-        #expect(metrics.samples("google_workspace_user_accounts_is_2sv_enrolled").count == google.customer.users.count)
-        child.signal(SIGTERM)
-        #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
-        #expect(!child.standardErrorText.contains("PRIVATE KEY"))
     }
 }
 

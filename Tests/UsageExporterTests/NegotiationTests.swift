@@ -74,40 +74,43 @@ struct NegotiationTests {
         let harness = try await ExporterHarness.start(teams: teams) { baseURL in
             ExporterConfiguration(windsurf: ExporterHarness.teamConfigurations(teams, baseURL: baseURL, interval: .seconds(60)))
         }
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let plain = try await harness.request("/metrics")
-        let reference = ParsedExposition(plain.body)
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let plain = try await harness.request("/metrics")
+            let reference = ParsedExposition(plain.body)
 
-        for accept in [nil, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"] {
-            for encoding in [nil, "gzip", "gzip;q=0, identity"] {
-                var headers: [(String, String)] = []
-                if let accept { headers.append(("Accept", accept)) }
-                if let encoding { headers.append(("Accept-Encoding", encoding)) }
-                let response = try await harness.requestBytes("/metrics", headers: headers)
-                let openMetrics = accept != nil
-                let gzip = encoding == "gzip"
-                #expect(response.status == 200)
-                #expect(response.headers.first(name: "Content-Type") == (openMetrics ? ExpositionFormat.openMetrics : .text).contentType)
-                #expect(response.headers.first(name: "Content-Encoding") == (gzip ? "gzip" : nil))
-                #expect(response.headers.first(name: "Vary")?.contains("Accept-Encoding") == true)
-                #expect(Int(response.headers.first(name: "Content-Length") ?? "") == response.body.readableBytes)
-                let text = gzip ? try gunzip(response.body) : String(buffer: response.body)
-                if openMetrics {
-                    #expect(text.hasSuffix("# EOF\n"))
-                    #expect(text.contains("# TYPE usage_exporter_collector_errors counter\n"))
-                    #expect(text.contains("# TYPE process_cpu_seconds counter\n"))
-                    #expect(!text.contains("# TYPE usage_exporter_collector_errors_total"))
-                } else {
-                    #expect(!text.contains("# EOF"))
-                    #expect(text.contains("# TYPE usage_exporter_collector_errors_total counter\n"))
+            for accept in [nil, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"] {
+                for encoding in [nil, "gzip", "gzip;q=0, identity"] {
+                    var headers: [(String, String)] = []
+                    if let accept { headers.append(("Accept", accept)) }
+                    if let encoding { headers.append(("Accept-Encoding", encoding)) }
+                    let response = try await harness.requestBytes("/metrics", headers: headers)
+                    let openMetrics = accept != nil
+                    let gzip = encoding == "gzip"
+                    #expect(response.status == 200)
+                    #expect(response.headers.first(name: "Content-Type") == (openMetrics ? ExpositionFormat.openMetrics : .text).contentType)
+                    #expect(response.headers.first(name: "Content-Encoding") == (gzip ? "gzip" : nil))
+                    #expect(response.headers.first(name: "Vary")?.contains("Accept-Encoding") == true)
+                    #expect(Int(response.headers.first(name: "Content-Length") ?? "") == response.body.readableBytes)
+                    let text = gzip ? try gunzip(response.body) : String(buffer: response.body)
+                    if openMetrics {
+                        #expect(text.hasSuffix("# EOF\n"))
+                        #expect(text.contains("# TYPE usage_exporter_collector_errors counter\n"))
+                        #expect(text.contains("# TYPE process_cpu_seconds counter\n"))
+                        #expect(!text.contains("# TYPE usage_exporter_collector_errors_total"))
+                    } else {
+                        #expect(!text.contains("# EOF"))
+                        #expect(text.contains("# TYPE usage_exporter_collector_errors_total counter\n"))
+                    }
+                    let parsed = ParsedExposition(text.replacingOccurrences(of: "# EOF\n", with: ""))
+                    // The same Windsurf series with the same values, in every form.
+                    let windsurf = parsed.samples.filter { $0.name.hasPrefix("windsurf_") && !$0.name.contains("age") }
+                    #expect(windsurf == reference.samples.filter { $0.name.hasPrefix("windsurf_") && !$0.name.contains("age") })
+                    #expect(windsurf.count > 100)
                 }
-                let parsed = ParsedExposition(text.replacingOccurrences(of: "# EOF\n", with: ""))
-                // The same Windsurf series with the same values, in every form.
-                let windsurf = parsed.samples.filter { $0.name.hasPrefix("windsurf_") && !$0.name.contains("age") }
-                #expect(windsurf == reference.samples.filter { $0.name.hasPrefix("windsurf_") && !$0.name.contains("age") })
-                #expect(windsurf.count > 100)
             }
+        } cleanup: {
+            await harness.stop()
         }
     }
 }

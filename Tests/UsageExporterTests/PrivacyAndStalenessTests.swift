@@ -27,54 +27,63 @@ struct PrivacyAndStalenessTests {
     @Test("pseudonymized emails: no address or name in the output, the same pseudonym on both sources, so joins still work")
     func pseudonymized() async throws {
         let harness = try await Self.start(privacy: PrivacyConfiguration(pseudonymizeEmails: true, salt: Secret("pepper")))
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let body = try await harness.request("/metrics").body
-        #expect(!body.contains("@"))
-        let metrics = ParsedExposition(body)
-        #expect(!metrics.samples.contains { $0.labels["name"] != nil })
-        let windsurfEmails = Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["email"] })
-        let googleEmails = Set(metrics.samples("google_workspace_user_accounts_is_suspended").compactMap { $0.labels["email"] })
-        #expect(windsurfEmails.count > 10)
-        #expect(windsurfEmails.allSatisfy { $0.count == 16 && $0.allSatisfy(\.isHexDigit) })
-        #expect(windsurfEmails.isSubset(of: googleEmails))
-        // The pseudonym is HMAC-SHA256(salt, lower-cased trimmed address), first 16 hex characters.
-        let user = harness.simulator.teams[0].users[3]
-        let expected = HMAC<SHA256>.authenticationCode(for: Data(user.normalizedEmail.utf8), using: SymmetricKey(data: Data("pepper".utf8)))
-            .prefix(8).map { String(format: "%02x", $0) }.joined()
-        #expect(windsurfEmails.contains(expected))
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let body = try await harness.request("/metrics").body
+            #expect(!body.contains("@"))
+            let metrics = ParsedExposition(body)
+            #expect(!metrics.samples.contains { $0.labels["name"] != nil })
+            let windsurfEmails = Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["email"] })
+            let googleEmails = Set(metrics.samples("google_workspace_user_accounts_is_suspended").compactMap { $0.labels["email"] })
+            #expect(windsurfEmails.count > 10)
+            #expect(windsurfEmails.allSatisfy { $0.count == 16 && $0.allSatisfy(\.isHexDigit) })
+            #expect(windsurfEmails.isSubset(of: googleEmails))
+            // The pseudonym is HMAC-SHA256(salt, lower-cased trimmed address), first 16 hex characters.
+            let user = harness.simulator.teams[0].users[3]
+            let expected = HMAC<SHA256>.authenticationCode(for: Data(user.normalizedEmail.utf8), using: SymmetricKey(data: Data("pepper".utf8)))
+                .prefix(8).map { String(format: "%02x", $0) }.joined()
+            #expect(windsurfEmails.contains(expected))
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     @Test("per_user: false keeps only team and customer aggregates")
     func aggregatesOnly() async throws {
         let harness = try await Self.start(privacy: PrivacyConfiguration(perUser: false))
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        let metrics = try await harness.metrics()
-        #expect(!metrics.samples.contains { $0.labels["email"] != nil })
-        #expect(!metrics.samples.contains { $0.labels["name"] != nil })
-        #expect(metrics.samples("windsurf_users").count > 0)
-        #expect(metrics.samples("windsurf_prompt_credits_used").count == 3)
-        #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
-        #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "user"]) != nil)
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let metrics = try await harness.metrics()
+            #expect(!metrics.samples.contains { $0.labels["email"] != nil })
+            #expect(!metrics.samples.contains { $0.labels["name"] != nil })
+            #expect(metrics.samples("windsurf_users").count > 0)
+            #expect(metrics.samples("windsurf_prompt_credits_used").count == 3)
+            #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "user"]) != nil)
+        } cleanup: {
+            await harness.stop()
+        }
     }
 
     @Test("a source failing longer than max_stale has its series dropped; its self-metrics and other sources stay")
     func staleSourceVanishes() async throws {
         let harness = try await Self.start(privacy: PrivacyConfiguration(), maxStale: .seconds(1), interval: .milliseconds(200))
-        defer { Task { await harness.stop() } }
-        try await harness.waitUntilReady()
-        #expect(try await harness.metrics().samples("windsurf_user_info").count > 0)
-        harness.simulator.inject(.serverError(status: 500), on: .userPageAnalytics)
-        let failing = try await harness.waitForMetrics("failing, data kept") { $0.success("windsurf", "acme") == 0 }
-        #expect(failing.samples("windsurf_user_info").count > 0)
-        let stale = try await harness.waitForMetrics("stale data dropped") { $0.samples("windsurf_user_info").isEmpty }
-        #expect(stale.samples("windsurf_users").isEmpty)
-        #expect(stale.success("windsurf", "acme") == 0)
-        #expect(stale.errors("windsurf", "acme", "upstream") >= 1)
-        #expect(stale.value("windsurf_team_seats", ["team": "acme"]) != nil)  // the credit balance collector still works
-        #expect(stale.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
-        harness.simulator.clearFaults()
-        try await harness.waitForMetrics("back after recovery") { $0.samples("windsurf_user_info").count > 0 }
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            #expect(try await harness.metrics().samples("windsurf_user_info").count > 0)
+            harness.simulator.inject(.serverError(status: 500), on: .userPageAnalytics)
+            let failing = try await harness.waitForMetrics("failing, data kept") { $0.success("windsurf", "acme") == 0 }
+            #expect(failing.samples("windsurf_user_info").count > 0)
+            let stale = try await harness.waitForMetrics("stale data dropped") { $0.samples("windsurf_user_info").isEmpty }
+            #expect(stale.samples("windsurf_users").isEmpty)
+            #expect(stale.success("windsurf", "acme") == 0)
+            #expect(stale.errors("windsurf", "acme", "upstream") >= 1)
+            #expect(stale.value("windsurf_team_seats", ["team": "acme"]) != nil)  // the credit balance collector still works
+            #expect(stale.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
+            harness.simulator.clearFaults()
+            try await harness.waitForMetrics("back after recovery") { $0.samples("windsurf_user_info").count > 0 }
+        } cleanup: {
+            await harness.stop()
+        }
     }
 }

@@ -11,22 +11,25 @@ struct UpstreamClientTests {
         let team = WindsurfDatasetGenerator().team(name: "acme", serviceKey: "k", groups: [], users: 50, now: Date().timeIntervalSince1970)
         let simulator = WindsurfSimulator(teams: [team])
         let baseURL = try await simulator.start()
-        defer { Task { await simulator.stop() } }
-        let client = UpstreamClient(httpClient: TestHTTPClient.shared, maximumBodySize: 4096)
-        let api = WindsurfAPI(baseURL: baseURL, serviceKey: Secret("k"), timeout: .seconds(5), client: client)
-        let codes = CodeRecorder()
-        do {
-            _ = try await api.userPage(group: nil, start: 0, end: Date().timeIntervalSince1970, record: codes.record)
-            Issue.record("an answer over the cap was accepted")
-        } catch let error as CollectorError {
-            #expect(error.reason == .upstream)
-            #expect(!error.isRetryable)
-            #expect(error.message == "answer larger than the 4096-byte limit from \(baseURL)/api/v1/UserPageAnalytics")
+        try await withAsyncCleanup {
+            let client = UpstreamClient(httpClient: TestHTTPClient.shared, maximumBodySize: 4096)
+            let api = WindsurfAPI(baseURL: baseURL, serviceKey: Secret("k"), timeout: .seconds(5), client: client)
+            let codes = CodeRecorder()
+            do {
+                _ = try await api.userPage(group: nil, start: 0, end: Date().timeIntervalSince1970, record: codes.record)
+                Issue.record("an answer over the cap was accepted")
+            } catch let error as CollectorError {
+                #expect(error.reason == .upstream)
+                #expect(!error.isRetryable)
+                #expect(error.message == "answer larger than the 4096-byte limit from \(baseURL)/api/v1/UserPageAnalytics")
+            }
+            #expect(codes.codes == ["200"])
+            // Under the cap, the same request succeeds.
+            let roomy = WindsurfAPI(baseURL: baseURL, serviceKey: Secret("k"), timeout: .seconds(5), client: UpstreamClient(httpClient: TestHTTPClient.shared))
+            #expect(try await roomy.userPage(group: nil, start: 0, end: Date().timeIntervalSince1970, record: codes.record).users.count == 50)
+        } cleanup: {
+            await simulator.stop()
         }
-        #expect(codes.codes == ["200"])
-        // Under the cap, the same request succeeds.
-        let roomy = WindsurfAPI(baseURL: baseURL, serviceKey: Secret("k"), timeout: .seconds(5), client: UpstreamClient(httpClient: TestHTTPClient.shared))
-        #expect(try await roomy.userPage(group: nil, start: 0, end: Date().timeIntervalSince1970, record: codes.record).users.count == 50)
     }
 
     final class CodeRecorder: @unchecked Sendable {

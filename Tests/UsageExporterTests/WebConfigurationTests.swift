@@ -41,24 +41,39 @@ struct WebConfigurationTests {
     }
 
     @Test("bcrypt: htpasswd $2y$ hashes, right and wrong passwords, unknown users, malformed headers; verified once per credential")
-    func authenticator() {
+    func authenticator() async {
         // "pw" hashed by libxcrypt (crypt(3)), an independent implementation, in htpasswd's $2y$ form.
         let authenticator = BasicAuthenticator(users: [
             "prometheus": "$2y$10$ugLMPujCyAQKyi7gL4OzV.JIH1OOI2SSx38RgMpY589rUkanUUTiC",
             "grafana": Self.htpasswdHash("s3cret:with:colons"),
         ])
-        #expect(authenticator.isAuthorized(Self.basic("prometheus", "pw")))
-        #expect(!authenticator.isAuthorized(Self.basic("prometheus", "PW")))
-        #expect(authenticator.isAuthorized(Self.basic("grafana", "s3cret:with:colons")))
-        #expect(!authenticator.isAuthorized(Self.basic("nobody", "pw")))
-        #expect(!authenticator.isAuthorized(nil))
-        #expect(!authenticator.isAuthorized("Bearer abc"))
-        #expect(!authenticator.isAuthorized("Basic !!!notbase64"))
-        #expect(!authenticator.isAuthorized("Basic " + Data("no-colon".utf8).base64EncodedString()))
+        #expect(await authenticator.isAuthorized(Self.basic("prometheus", "pw")))
+        #expect(await !authenticator.isAuthorized(Self.basic("prometheus", "PW")))
+        #expect(await authenticator.isAuthorized(Self.basic("grafana", "s3cret:with:colons")))
+        #expect(await !authenticator.isAuthorized(Self.basic("nobody", "pw")))
+        #expect(await !authenticator.isAuthorized(nil))
+        #expect(await !authenticator.isAuthorized("Bearer abc"))
+        #expect(await !authenticator.isAuthorized("Basic !!!notbase64"))
+        #expect(await !authenticator.isAuthorized("Basic " + Data("no-colon".utf8).base64EncodedString()))
         #expect(authenticator.cachedCount == 4)
-        for _ in 0..<100 { #expect(authenticator.isAuthorized(Self.basic("prometheus", "pw"))) }
+        for _ in 0..<100 { #expect(await authenticator.isAuthorized(Self.basic("prometheus", "pw"))) }
         #expect(authenticator.cachedCount == 4)
+        #expect(authenticator.verificationCount == 4)
     }
+
+    @Test("concurrent requests with the same new credential share one bcrypt verification, off the cooperative pool")
+    func sharedVerification() async {
+        let authenticator = BasicAuthenticator(users: ["prometheus": Self.htpasswdHash("pw")])
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<24 { group.addTask { await authenticator.isAuthorized(Self.basic("prometheus", "pw")) } }
+            for _ in 0..<24 { group.addTask { await authenticator.isAuthorized(Self.basic("prometheus", "wrong")) } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 24)
+        #expect(results.filter { !$0 }.count == 24)
+        #expect(authenticator.verificationCount == 2)
+    }
+
 
     @Test("the web configuration file is read strictly")
     func parsing() throws {

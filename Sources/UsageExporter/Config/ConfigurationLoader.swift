@@ -78,7 +78,7 @@ public enum ConfigurationLoader {
         if let node = fields["privacy"], let privacy = readPrivacy(node, reader: &reader) {
             configuration.privacy = privacy
         }
-        if let node = fields["max_stale"], let maxStale = reader.duration(node, path: "max_stale") {
+        if let node = fields["max_stale"], let maxStale = reader.duration(node, path: "max_stale", within: .maxStale) {
             configuration.maxStale = maxStale
         }
     }
@@ -127,10 +127,10 @@ public enum ConfigurationLoader {
                 groups = list
             }
         }
-        let window = fields["active_days_window"].flatMap { reader.duration($0, path: fields.path("active_days_window")) }
+        let window = fields["active_days_window"].flatMap { reader.duration($0, path: fields.path("active_days_window"), within: .activeDaysWindow) }
         let creditBalance = fields["credit_balance"].flatMap { reader.bool($0, path: fields.path("credit_balance")) }
-        let interval = fields["interval"].flatMap { reader.duration($0, path: fields.path("interval")) }
-        let timeout = fields["timeout"].flatMap { reader.duration($0, path: fields.path("timeout")) }
+        let interval = fields["interval"].flatMap { reader.duration($0, path: fields.path("interval"), within: .interval) }
+        let timeout = fields["timeout"].flatMap { reader.duration($0, path: fields.path("timeout"), within: .timeout) }
 
         guard reader.problems.count == problemsBefore, let name, let serviceKey else { return nil }
         var team = WindsurfTeamConfiguration(name: name, serviceKey: serviceKey, groups: groups)
@@ -176,8 +176,8 @@ public enum ConfigurationLoader {
         let lookback = fields["max_lookback_days"].flatMap {
             reader.integer($0, path: fields.path("max_lookback_days"), range: 1...450)
         }
-        let interval = fields["interval"].flatMap { reader.duration($0, path: fields.path("interval")) }
-        let timeout = fields["timeout"].flatMap { reader.duration($0, path: fields.path("timeout")) }
+        let interval = fields["interval"].flatMap { reader.duration($0, path: fields.path("interval"), within: .interval) }
+        let timeout = fields["timeout"].flatMap { reader.duration($0, path: fields.path("timeout"), within: .timeout) }
         let baseURL = fields["base_url"].flatMap { reader.baseURL($0, path: fields.path("base_url")) }
 
         guard reader.problems.count == problemsBefore, let name, let credentials, let subject else { return nil }

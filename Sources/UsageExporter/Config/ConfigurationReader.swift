@@ -90,15 +90,19 @@ struct ConfigurationReader {
         return value
     }
 
-    /// A positive Prometheus duration (`30s`, `15m`, `1h`, `7d`).
-    mutating func duration(_ node: Node, path: String) -> Duration? {
+    /// A Prometheus duration (`30s`, `15m`, `1h`, `7d`) within `bounds`; the problem names the bounds.
+    mutating func duration(_ node: Node, path: String, within bounds: DurationBounds) -> Duration? {
         guard let text = string(node, path: path, expected: "a duration") else { return nil }
         guard let duration = PrometheusDuration.parse(text) else {
             report(path, node, "invalid duration \"\(text)\": use Prometheus syntax such as 30s, 15m, 1h or 7d")
             return nil
         }
-        guard duration > .zero else {
-            report(path, node, "must be longer than zero")
+        guard bounds.range.contains(duration) else {
+            report(path, node, "must be \(bounds.text), found \(text)")
+            return nil
+        }
+        if bounds.wholeDays, duration.components.attoseconds != 0 || duration.components.seconds % 86_400 != 0 {
+            report(path, node, "must be a whole number of days (such as 7d), found \(text)")
             return nil
         }
         return duration
@@ -220,6 +224,28 @@ struct ConfigurationReader {
 
         func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
     }
+}
+
+/// The range a configured duration must fall in, as SPEC.md lists them, so that a value that passes the
+/// check never fails later (no conversion of a configured duration can overflow).
+struct DurationBounds {
+    let range: ClosedRange<Duration>
+    /// The bounds as SPEC.md writes them, for the problem message.
+    let text: String
+    /// Only whole days (`analytics_windows`).
+    let wholeDays: Bool
+
+    init(_ lowest: String, _ highest: String, wholeDays: Bool = false) {
+        range = (PrometheusDuration.parse(lowest) ?? .zero)...(PrometheusDuration.parse(highest) ?? .zero)
+        text = "between \(lowest) and \(highest)"
+        self.wholeDays = wholeDays
+    }
+
+    static let timeout = DurationBounds("1s", "10m")
+    static let interval = DurationBounds("1s", "7d")
+    static let activeDaysWindow = DurationBounds("1d", "365d")
+    static let analyticsWindow = DurationBounds("1d", "90d", wholeDays: true)
+    static let maxStale = DurationBounds("1s", "365d")
 }
 
 extension String {

@@ -48,19 +48,21 @@ public struct ExpositionPlan: Sendable {
 
     /// The body as deflate pieces for one gzip stream (see `GzipStream`): fixed lines compressed once and
     /// reused, scrape-time ones rendered and compressed now (ages in parallel chunks).
-    public func gzipPieces(now: Double) throws -> [GzipStream.Piece] {
-        try segments.flatMap { segment -> [GzipStream.Piece] in
+    public func gzipPieces(now: Double) async throws -> [GzipStream.Piece] {
+        var pieces: [GzipStream.Piece] = []
+        for segment in segments {
             switch segment {
             case .fixed(let lines):
-                return [try lines.gzipPiece()]
+                pieces.append(try lines.gzipPiece())
             case .ageSince(let series):
-                return try series.gzipPieces(now: now)
+                pieces += try await series.gzipPieces(now: now)
             case .countWithin:
                 var buffer = ByteBuffer()
                 segment.write(into: &buffer, now: now)
-                return [try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)]
+                pieces.append(try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel))
             }
         }
+        return pieces
     }
 
     /// Compresses every fixed segment not compressed yet (the publishing collector calls this after a poll,

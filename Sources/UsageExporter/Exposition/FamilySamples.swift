@@ -1,5 +1,5 @@
-import Dispatch
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The samples one source contributes to one metric family, ready to be written by a scrape.
@@ -107,27 +107,28 @@ public struct AgeSeries: Sendable {
         }
     }
 
-    /// The series as deflate pieces, rendered and compressed in chunks on every core: this is the part of a
-    /// gzip scrape that cannot be prepared per poll.
-    func gzipPieces(now: Double) throws -> [GzipStream.Piece] {
+    /// The series as deflate pieces, rendered and compressed in chunks on NIO's blocking thread pool (one
+    /// thread per core): this is the part of a gzip scrape that cannot be prepared per poll.
+    func gzipPieces(now: Double) async throws -> [GzipStream.Piece] {
         let chunkCount = min(16, max(1, entries.count / 2048))
         let chunkSize = (entries.count + chunkCount - 1) / max(chunkCount, 1)
-        let pieces = Mutex<[GzipStream.Piece?]>(Array(repeating: nil, count: chunkCount))
-        let failure = Mutex<(any Error)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { index in
-            let range = (index * chunkSize)..<min(entries.count, (index + 1) * chunkSize)
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(range.count * (prefixes.readableBytes / max(entries.count, 1) + 16))
-            write(range, into: &buffer, now: now)
-            do {
-                let piece = try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)
-                pieces.withLock { $0[index] = piece }
-            } catch {
-                failure.withLock { $0 = error }
+        return try await withThrowingTaskGroup(of: (Int, GzipStream.Piece).self) { group in
+            for index in 0..<chunkCount {
+                group.addTask {
+                    let piece = try await NIOThreadPool.singleton.runIfActive {
+                        let range = min(entries.count, index * chunkSize)..<min(entries.count, (index + 1) * chunkSize)
+                        var buffer = ByteBuffer()
+                        buffer.reserveCapacity(range.count * (prefixes.readableBytes / max(entries.count, 1) + 16))
+                        write(range, into: &buffer, now: now)
+                        return try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)
+                    }
+                    return (index, piece)
+                }
             }
+            var pieces = [GzipStream.Piece?](repeating: nil, count: chunkCount)
+            for try await (index, piece) in group { pieces[index] = piece }
+            return pieces.compactMap { $0 }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return pieces.withLock { $0.compactMap { $0 } }
     }
 
     var estimatedByteCount: Int { prefixes.readableBytes + entries.count * 16 }

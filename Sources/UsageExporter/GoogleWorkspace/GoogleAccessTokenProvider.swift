@@ -6,17 +6,42 @@ import Synchronization
 
 /// Exchanges the service account's signed assertion for a bearer token at the key's `token_uri` and
 /// caches it until 60 s before it expires. Shared by the customer and user report collectors of one customer.
+///
+/// The exchange runs in the task of the caller that needs it first, so cancelling that poll cancels the
+/// request. Callers that need a token meanwhile wait for that exchange; each waiter can be cancelled on its
+/// own, and when the exchanging caller is cancelled, a waiter starts a new exchange in its own task.
 public final class GoogleAccessTokenProvider: Sendable {
     let key: ServiceAccountKey
     let subject: String
     let timeout: Duration
+
     private enum Entry {
+        case none
         case token(String, expiresAt: Double)
-        /// An exchange under way: concurrent callers wait for it rather than starting their own.
-        case exchanging(Task<(String, Double), any Error>, id: Int)
+        /// A caller is exchanging; others wait.
+        case exchanging(id: Int)
     }
 
-    private let state = Mutex<(entry: Entry?, nextID: Int)>((nil, 0))
+    private enum Waiter {
+        /// Decided to wait, not yet suspended.
+        case pending
+        case suspended(CheckedContinuation<String?, any Error>)
+        /// Cancelled before it suspended.
+        case cancelled
+    }
+
+    private struct State {
+        var entry = Entry.none
+        var waiters: [Int: Waiter] = [:]
+        var nextID = 0
+
+        mutating func makeID() -> Int {
+            nextID += 1
+            return nextID
+        }
+    }
+
+    private let state = Mutex(State())
 
     public init(key: ServiceAccountKey, subject: String, timeout: Duration) {
         self.key = key
@@ -24,41 +49,106 @@ public final class GoogleAccessTokenProvider: Sendable {
         self.timeout = timeout
     }
 
+    private enum Step {
+        case use(String)
+        case exchange(id: Int)
+        case wait(id: Int)
+    }
+
     /// A valid token, from the cache or newly exchanged; one exchange serves every concurrent caller.
     func token(client: UpstreamClient, now: Double, record: @escaping @Sendable (String) -> Void) async throws -> String {
-        let (task, id): (Task<(String, Double), any Error>, Int) = state.withLock { state in
-            switch state.entry {
-            case .token(let token, let expiresAt) where expiresAt - 60 > now:
-                return (Task { (token, expiresAt) }, -1)
-            case .exchanging(let task, let id):
-                return (task, id)
-            default:
-                state.nextID += 1
-                let task = Task { try await self.exchange(client: client, now: now, record: record) }
-                state.entry = .exchanging(task, id: state.nextID)
-                return (task, state.nextID)
-            }
-        }
-        do {
-            let (token, lifetime) = try await task.value
-            if id >= 0 {
-                state.withLock { state in
-                    if case .exchanging(_, let current) = state.entry, current == id { state.entry = .token(token, expiresAt: now + lifetime) }
+        while true {
+            try Task.checkCancellation()
+            let step = state.withLock { state -> Step in
+                switch state.entry {
+                case .token(let token, let expiresAt) where expiresAt - 60 > now:
+                    return .use(token)
+                case .exchanging:
+                    let id = state.makeID()
+                    state.waiters[id] = .pending
+                    return .wait(id: id)
+                default:
+                    let id = state.makeID()
+                    state.entry = .exchanging(id: id)
+                    return .exchange(id: id)
                 }
             }
-            return token
-        } catch {
-            state.withLock { state in
-                if case .exchanging(_, let current) = state.entry, current == id { state.entry = nil }
+            switch step {
+            case .use(let token):
+                return token
+            case .exchange(let id):
+                do {
+                    let (token, lifetime) = try await exchange(client: client, now: now, record: record)
+                    finishExchange(id, with: .success(token), caching: .token(token, expiresAt: now + lifetime))
+                    return token
+                } catch {
+                    // A cancelled exchange is left to a waiter (nil: try again); a failed one fails every waiter.
+                    finishExchange(id, with: Task.isCancelled || error is CancellationError ? .success(nil) : .failure(error), caching: .none)
+                    throw error
+                }
+            case .wait(let id):
+                if let token = try await wait(id) { return token }
             }
-            throw error
+        }
+    }
+
+    /// Ends exchange `id`: caches its outcome and resumes every suspended waiter with `result`.
+    private func finishExchange(_ id: Int, with result: Result<String?, any Error>, caching entry: Entry) {
+        let resumed = state.withLock { state -> [CheckedContinuation<String?, any Error>] in
+            guard case .exchanging(let current) = state.entry, current == id else { return [] }
+            state.entry = entry
+            var continuations: [CheckedContinuation<String?, any Error>] = []
+            for (waiterID, waiter) in state.waiters {
+                if case .suspended(let continuation) = waiter {
+                    continuations.append(continuation)
+                    state.waiters[waiterID] = nil
+                }
+            }
+            return continuations
+        }
+        for continuation in resumed { continuation.resume(with: result) }
+    }
+
+    /// Waits for the exchange under way: its token, nil when it was cancelled (or ended before this waiter
+    /// suspended), or its error. Cancelling this task ends only this wait.
+    private func wait(_ id: Int) async throws -> String? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String?, any Error>) in
+                let outcome = state.withLock { state -> Result<String?, any Error>? in
+                    if case .cancelled? = state.waiters[id] {
+                        state.waiters[id] = nil
+                        return .failure(CancellationError())
+                    }
+                    guard case .exchanging = state.entry else {
+                        state.waiters[id] = nil
+                        return .success(nil)
+                    }
+                    state.waiters[id] = .suspended(continuation)
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<String?, any Error>? in
+                switch state.waiters[id] {
+                case .pending?:
+                    state.waiters[id] = .cancelled
+                    return nil
+                case .suspended(let continuation)?:
+                    state.waiters[id] = nil
+                    return continuation
+                case .cancelled?, nil:
+                    return nil
+                }
+            }
+            continuation?.resume(throwing: CancellationError())
         }
     }
 
     /// Forgets the cached token, after the Reports API refused it.
     func invalidate() {
         state.withLock { state in
-            if case .token = state.entry { state.entry = nil }
+            if case .token = state.entry { state.entry = .none }
         }
     }
 
@@ -98,7 +188,8 @@ public final class GoogleAccessTokenProvider: Sendable {
             guard let answer, let token = answer.access_token, !token.isEmpty else {
                 throw CollectorError(.decode, "the token endpoint answered 200 without an access_token")
             }
-            return (token, answer.expires_in ?? 3600)
+            // Bounded: a negative, huge or missing lifetime cannot break the cache arithmetic.
+            return (token, min(max(answer.expires_in ?? 3600, 0), 86_400))
         case 429:
             throw CollectorError(.rateLimited, "the token endpoint rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
         case 500..<600:

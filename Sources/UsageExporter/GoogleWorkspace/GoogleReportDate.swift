@@ -4,7 +4,7 @@ public enum GoogleReportDate {
 
     /// Days since 1970-01-01 of the Pacific date at `time` (Unix seconds).
     public static func day(at time: Double) -> Int {
-        Int(((time + pacificOffset) / 86_400).rounded(.down))
+        Int(flooring: (time + pacificOffset) / 86_400)
     }
 
     /// `yyyy-mm-dd` of a day number.

@@ -7,13 +7,13 @@ public enum ServiceAccountAssertion {
 
     /// `header.claims.signature`, each base64url without padding. `exp` is `iat` + `lifetime` (at most an hour).
     public static func make(key: ServiceAccountKey, subject: String, scope: String = reportsScope, issuedAt: Double, lifetime: Int = 3600) throws -> String {
-        let iat = Int(issuedAt.rounded(.down))
-        let header = #"{"alg":"RS256","typ":"JWT","kid":"# + jsonString(key.privateKeyID) + "}"
+        let iat = Int(flooring: issuedAt)
+        let header = #"{"alg":"RS256","typ":"JWT","kid":"# + JSONStringLiteral.encode(key.privateKeyID) + "}"
         let claims = "{" + [
-            #""iss":"# + jsonString(key.clientEmail),
-            #""sub":"# + jsonString(subject),
-            #""scope":"# + jsonString(scope),
-            #""aud":"# + jsonString(key.tokenURI),
+            #""iss":"# + JSONStringLiteral.encode(key.clientEmail),
+            #""sub":"# + JSONStringLiteral.encode(subject),
+            #""scope":"# + JSONStringLiteral.encode(scope),
+            #""aud":"# + JSONStringLiteral.encode(key.tokenURI),
             #""iat":\#(iat)"#,
             #""exp":\#(iat + min(lifetime, 3600))"#,
         ].joined(separator: ",") + "}"
@@ -27,12 +27,5 @@ public enum ServiceAccountAssertion {
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func jsonString(_ text: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        let encoded = try! encoder.encode(text)
-        return String(decoding: encoded, as: UTF8.self)
     }
 }

@@ -80,7 +80,7 @@ public struct StandardErrorLogHandler: LogHandler {
 
     static func timestamp() -> String {
         let now = Date().timeIntervalSince1970
-        let milliseconds = Int((now * 1000).rounded(.down)) % 1000
+        let milliseconds = Int(flooring: now * 1000) % 1000
         let base = RFC3339Timestamp.format(now)
         return String(base.dropLast()) + "." + String(format: "%03d", milliseconds) + "Z"
     }

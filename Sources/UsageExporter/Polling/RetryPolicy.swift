@@ -5,38 +5,35 @@ public struct RetryPolicy: Sendable {
     /// The backoff ceiling before the first retry; it doubles each time.
     public var initialBackoff: Duration
     public var maximumBackoff: Duration
-    /// A `Retry-After` longer than this fails the poll at once rather than holding it.
-    public var maximumRetryAfter: Duration
 
-    public init(
-        maximumAttempts: Int = 5,
-        initialBackoff: Duration = .seconds(1),
-        maximumBackoff: Duration = .seconds(30),
-        maximumRetryAfter: Duration = .seconds(300)
-    ) {
+    public init(maximumAttempts: Int = 5, initialBackoff: Duration = .seconds(1), maximumBackoff: Duration = .seconds(30)) {
         self.maximumAttempts = maximumAttempts
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
-        self.maximumRetryAfter = maximumRetryAfter
     }
 
     public static let standard = RetryPolicy()
 
     /// The wait before attempt `attempt + 1`, after `attempt` (1-based) failed with `error`; nil means give up.
+    /// A `Retry-After` is used as given (``RetryAfter`` has already capped it at an hour).
     public func delay(after attempt: Int, error: CollectorError) -> Duration? {
         guard error.isRetryable, attempt < maximumAttempts else { return nil }
-        if let retryAfter = error.retryAfter {
-            return retryAfter <= maximumRetryAfter ? retryAfter : nil
-        }
-        let ceiling = min(initialBackoff * (1 << min(attempt - 1, 20)), maximumBackoff)
+        if let retryAfter = error.retryAfter { return retryAfter }
+        let ceiling = min(initialBackoff * (1 << min(max(attempt - 1, 0), 20)), maximumBackoff)
         // Full jitter: uniformly between half the ceiling and the ceiling, so retries of many sources spread out.
         return ceiling * Double.random(in: 0.5...1.0)
     }
 
     /// Runs `operation` until it succeeds, fails for good, or runs out of attempts; the last error is thrown.
     /// Errors other than `CollectorError` (cancellation) end it at once.
+    ///
+    /// Waits use `clock`. A `Retry-After` wait that would end after `deadline` (the source's next scheduled
+    /// poll) is not started: the poll ends instead, with reason `rate_limited`. Backoff waits are short
+    /// (at most `maximumBackoff`) and always taken.
     /// `onRetry` is told of each error that will be retried and the wait before the next attempt.
     public func run<Value: Sendable>(
+        clock: any ExporterClock,
+        deadline: Double? = nil,
         _ operation: () async throws -> Value,
         onRetry: (CollectorError, Int, Duration) -> Void = { _, _, _ in }
     ) async throws -> Value {
@@ -46,10 +43,23 @@ public struct RetryPolicy: Sendable {
                 return try await operation()
             } catch let error as CollectorError {
                 guard let wait = delay(after: attempt, error: error) else { throw error }
+                let resume = clock.now() + wait.seconds
+                if let deadline, error.retryAfter != nil, resume > deadline {
+                    throw error.waitPastNextPoll(wait)
+                }
                 onRetry(error, attempt, wait)
-                try await Task.sleep(for: wait)
+                try await clock.sleep(until: resume)
                 attempt += 1
             }
         }
+    }
+}
+
+extension CollectorError {
+    /// The error that ends a poll whose upstream asked for a wait longer than the time to the next poll.
+    func waitPastNextPoll(_ wait: Duration) -> CollectorError {
+        CollectorError(
+            .rateLimited,
+            "\(message); the upstream asked to wait \(PrometheusDuration.format(wait)) (Retry-After), which runs past the next scheduled poll")
     }
 }

@@ -4,26 +4,31 @@ import Logging
 public struct PollContext: Sendable {
     public let client: UpstreamClient
     public let retryPolicy: RetryPolicy
+    public let clock: any ExporterClock
+    /// When the source's next poll is scheduled (Unix seconds): no retry wait may run past it.
+    public let nextPollTime: Double?
     public let logger: Logger
     /// Counts one upstream request by status code.
     public let recordRequest: @Sendable (String) -> Void
-    /// Unix seconds now.
-    public let now: @Sendable () -> Double
 
     public init(
-        client: UpstreamClient, retryPolicy: RetryPolicy, logger: Logger,
-        recordRequest: @escaping @Sendable (String) -> Void, now: @escaping @Sendable () -> Double
+        client: UpstreamClient, retryPolicy: RetryPolicy, clock: any ExporterClock = SystemClock(), nextPollTime: Double? = nil,
+        logger: Logger, recordRequest: @escaping @Sendable (String) -> Void
     ) {
         self.client = client
         self.retryPolicy = retryPolicy
+        self.clock = clock
+        self.nextPollTime = nextPollTime
         self.logger = logger
         self.recordRequest = recordRequest
-        self.now = now
     }
+
+    /// Unix seconds now.
+    public func now() -> Double { clock.now() }
 
     /// Runs one upstream call with the retry policy, logging each retry.
     public func withRetries<Value: Sendable>(_ what: String, _ operation: () async throws -> Value) async throws -> Value {
-        try await retryPolicy.run(operation) { error, attempt, wait in
+        try await retryPolicy.run(clock: clock, deadline: nextPollTime, operation) { error, attempt, wait in
             logger.warning(
                 "\(what) failed, retrying",
                 metadata: ["attempt": "\(attempt)", "wait": "\(PrometheusDuration.format(wait))", "error": "\(error)"])
@@ -35,7 +40,7 @@ public struct PollContext: Sendable {
 public protocol SourcePoller: Sendable {
     var id: SourceID { get }
     var interval: Duration { get }
-    /// Polls once. Throws `CollectorError` on failure, `CancellationError` when shut down.
+    /// Polls once. Throws `CollectorError` on failure, `CancellationError` when stopped.
     func poll(_ context: PollContext) async throws -> [FamilySamples]
     /// Whether `other` polls the same way, so a reload can leave its loop running.
     func hasSameSettings(as other: any SourcePoller) -> Bool

@@ -1,14 +1,28 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import NIOPosix
 import Synchronization
 
 /// Checks `Authorization: Basic` credentials against bcrypt hashes. bcrypt is slow by design (tens of
-/// milliseconds at cost 10), so each distinct credential is verified once and the outcome cached,
-/// keyed by a SHA-256 of the credential, never the password itself.
+/// milliseconds at cost 10), so it runs on NIO's blocking thread pool, never on the cooperative pool; each
+/// distinct credential is verified once and the outcome cached, keyed by a SHA-256 of the credential, never
+/// the password itself; concurrent requests with the same new credential share one verification.
 public final class BasicAuthenticator: Sendable {
     private let users: [String: String]
-    private let cache = Mutex<[String: Bool]>([:])
+
+    private enum Entry {
+        case verified(Bool)
+        /// A verification under way, and the requests waiting for it.
+        case verifying([CheckedContinuation<Bool, Never>])
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var verifications = 0
+    }
+
+    private let state = Mutex(State())
     /// Bounds the cache against a flood of distinct wrong passwords.
     static let maximumCachedCredentials = 1024
 
@@ -24,26 +38,78 @@ public final class BasicAuthenticator: Sendable {
         ["$2a$", "$2b$", "$2y$"].contains { text.hasPrefix($0) } && text.count == 60
     }
 
+    private enum Step {
+        case known(Bool)
+        case verify
+        case wait
+    }
+
     /// Whether the `Authorization` header value carries a known user and the right password.
-    public func isAuthorized(_ authorization: String?) -> Bool {
+    public func isAuthorized(_ authorization: String?) async -> Bool {
         guard let authorization, authorization.count > 6, authorization.prefix(6).lowercased() == "basic " else { return false }
         guard let decoded = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-              let credential = String(data: decoded, encoding: .utf8),
-              let colon = credential.firstIndex(of: ":")
+            let credential = String(data: decoded, encoding: .utf8),
+            let colon = credential.firstIndex(of: ":")
         else { return false }
         let user = String(credential[..<colon])
         let password = String(credential[credential.index(after: colon)...])
         let key = SHA256.hash(data: Data(credential.utf8)).map { String(format: "%02x", $0) }.joined()
-        if let known = cache.withLock({ $0[key] }) { return known }
-        // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
-        let verified = Bcrypt.verify(password, hash: users[user] ?? Self.unknownUserHash) && users[user] != nil
-        cache.withLock { cache in
-            if cache.count >= Self.maximumCachedCredentials { cache.removeAll(keepingCapacity: true) }
-            cache[key] = verified
+
+        let step = state.withLock { state -> Step in
+            switch state.entries[key] {
+            case .verified(let known)?: return .known(known)
+            case .verifying?: return .wait
+            case nil:
+                if state.entries.count >= Self.maximumCachedCredentials {
+                    // Forget finished verifications only: waiters of one under way must still be resumed.
+                    state.entries = state.entries.filter { if case .verifying = $0.value { true } else { false } }
+                }
+                state.entries[key] = .verifying([])
+                return .verify
+            }
         }
-        return verified
+        switch step {
+        case .known(let known):
+            return known
+        case .wait:
+            return await withCheckedContinuation { continuation in
+                let known = state.withLock { state -> Bool? in
+                    switch state.entries[key] {
+                    case .verifying(var waiters)?:
+                        waiters.append(continuation)
+                        state.entries[key] = .verifying(waiters)
+                        return nil
+                    case .verified(let known)?: return known
+                    case nil: return false
+                    }
+                }
+                if let known { continuation.resume(returning: known) }
+            }
+        case .verify:
+            let hash = users[user]
+            let verified: Bool
+            do {
+                // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
+                verified = try await NIOThreadPool.singleton.runIfActive {
+                    Bcrypt.verify(password, hash: hash ?? Self.unknownUserHash) && hash != nil
+                }
+            } catch {
+                verified = false  // the thread pool has stopped: the process is shutting down
+            }
+            let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+                state.verifications += 1
+                guard case .verifying(let waiters)? = state.entries[key] else { return [] }
+                state.entries[key] = .verified(verified)
+                return waiters
+            }
+            for waiter in waiters { waiter.resume(returning: verified) }
+            return verified
+        }
     }
 
-    /// How many bcrypt verifications the cache holds (for tests).
-    var cachedCount: Int { cache.withLock { $0.count } }
+    /// How many outcomes the cache holds (for tests).
+    var cachedCount: Int { state.withLock { $0.entries.count } }
+
+    /// How many bcrypt verifications ran (for tests).
+    var verificationCount: Int { state.withLock { $0.verifications } }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The exporter's HTTP endpoints: metrics, landing page, health, readiness and reload.
 public struct ExporterHTTPServer: Sendable {
@@ -28,24 +29,28 @@ public struct ExporterHTTPServer: Sendable {
         self.reload = reload
     }
 
-    /// The exposition for `now` in `format`, as buffers to send back to back (one gzip stream when `gzip`).
-    public func renderMetrics(format: ExpositionFormat = .text, gzip: Bool = false, now: Double = Date().timeIntervalSince1970) throws -> [ByteBuffer] {
-        let plan = store.plan(now: now)
+    /// The exposition for `now` (default: the store's clock) in `format`, as buffers to send back to back
+    /// (one gzip stream when `gzip`). Reading `/proc` and compressing the scrape-time lines run on NIO's
+    /// blocking thread pool, not on the cooperative pool.
+    public func renderMetrics(format: ExpositionFormat = .text, gzip: Bool = false, now: Double? = nil) async throws -> [ByteBuffer] {
+        let process = try await NIOThreadPool.singleton.runIfActive { ProcessMetrics.read() }
+        let now = now ?? store.clock.now()
+        let (plan, statuses) = store.scrapeView(now: now)
         var tail = ByteBuffer()
         tail.reserveCapacity(8192)
-        SelfMetrics.write(statuses: store.statuses, reload: reloadStatus(), format: format, into: &tail)
-        ProcessMetrics.write(format: format, into: &tail)
+        SelfMetrics.write(statuses: statuses, reload: reloadStatus(), format: format, into: &tail)
+        ProcessMetrics.write(process, format: format, into: &tail)
         if format == .openMetrics { tail.writeString("# EOF\n") }
         if gzip {
-            return GzipStream.assemble(try plan.gzipPieces(now: now) + [GzipStream.piece(tail, level: GzipStream.scrapeTimeLevel)])
+            return GzipStream.assemble(try await plan.gzipPieces(now: now) + [GzipStream.piece(tail, level: GzipStream.scrapeTimeLevel)])
         }
         return plan.buffers(now: now) + [tail]
     }
 
-    func metricsResponse(_ request: Request, head: Bool) throws -> Response {
+    func metricsResponse(_ request: Request, head: Bool) async throws -> Response {
         let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
         let gzip = ExpositionFormat.acceptsGzip(request.headers[.acceptEncoding])
-        let buffers = try renderMetrics(format: format, gzip: gzip)
+        let buffers = try await renderMetrics(format: format, gzip: gzip)
         var headers: HTTPFields = [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
         if gzip { headers[.contentEncoding] = "gzip" }
         if head {
@@ -58,11 +63,11 @@ public struct ExporterHTTPServer: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: WebConfigurationMiddleware(configuration: webConfiguration))
-        router.get(RouterPath(telemetryPath)) { request, _ in try metricsResponse(request, head: false) }
-        router.head(RouterPath(telemetryPath)) { request, _ in try metricsResponse(request, head: true) }
+        router.get(RouterPath(telemetryPath)) { request, _ in try await metricsResponse(request, head: false) }
+        router.head(RouterPath(telemetryPath)) { request, _ in try await metricsResponse(request, head: true) }
         if telemetryPath != "/" {
             router.get("/") { _, _ in
-                let html = LandingPage.render(telemetryPath: telemetryPath, statuses: store.statuses, now: Date().timeIntervalSince1970)
+                let html = LandingPage.render(telemetryPath: telemetryPath, statuses: store.statuses, now: store.clock.now())
                 return Response(
                     status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
             }

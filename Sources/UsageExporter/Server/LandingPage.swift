@@ -43,7 +43,7 @@ public enum LandingPage {
 
     static func time(_ value: Double?, now: Double) -> String {
         guard let value else { return "never" }
-        let delta = Int((now - value).rounded())
+        let delta = Int(flooring: (now - value).rounded())
         let relative = delta >= 0 ? "\(delta)s ago" : "in \(-delta)s"
         return "\(RFC3339Timestamp.format(value)) (\(relative))"
     }

@@ -61,8 +61,9 @@ public enum ProcessMetrics {
     private static let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
     #endif
 
-    public static func write(format: ExpositionFormat = .text, into buffer: inout ByteBuffer) {
-        guard let reading = read() else { return }
+    /// Writes the families of `reading` (from ``read()``, which reads files: call it off the cooperative pool).
+    public static func write(_ reading: Reading?, format: ExpositionFormat = .text, into buffer: inout ByteBuffer) {
+        guard let reading else { return }
         let values: [(MetricFamily, Double)] = [
             (cpuSeconds, reading.cpuSeconds), (maximumFileDescriptors, reading.maximumFileDescriptors),
             (openFileDescriptors, reading.openFileDescriptors), (residentMemory, reading.residentMemoryBytes),

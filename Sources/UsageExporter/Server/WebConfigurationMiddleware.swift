@@ -13,7 +13,7 @@ struct WebConfigurationMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let authenticator, !authenticator.isAuthorized(request.headers[.authorization]) {
+        if let authenticator, await !authenticator.isAuthorized(request.headers[.authorization]) {
             var response = Response(
                 status: .unauthorized, headers: [.wwwAuthenticate: #"Basic realm="usage-exporter", charset="UTF-8""#, .contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "Unauthorized\n")))

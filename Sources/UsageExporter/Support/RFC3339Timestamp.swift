@@ -91,7 +91,8 @@ public enum RFC3339Timestamp {
 
     /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, UTC).
     public static func format(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded(.down))
+        // Clamped to the years 0001–9999 that the format can write.
+        let whole = Swift.min(Swift.max(Int(flooring: seconds), -62_135_596_800), 253_402_300_799)
         var days = whole / 86_400
         var secondOfDay = whole % 86_400
         if secondOfDay < 0 {

@@ -4,24 +4,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// An HTTP answer from an upstream API, its body read in full.
-public struct UpstreamResponse: Sendable {
-    public let status: Int
-    public let headers: HTTPHeaders
-    public let body: ByteBuffer
-
-    /// The wait a `Retry-After` header asks for, if any (seconds or an HTTP-date).
-    public var retryAfter: Duration? {
-        headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date().timeIntervalSince1970) }
-    }
-
-    /// The body as text, cut to `limit` characters, for error messages.
-    public func bodyExcerpt(limit: Int = 200) -> String {
-        let text = String(buffer: body)
-        return text.count > limit ? String(text.prefix(limit)) + "…" : text
-    }
-}
-
 /// Sends requests to the upstream APIs with a deadline and a body size cap, counting every request by
 /// status code for `usage_exporter_upstream_requests_total` and classifying failures.
 public struct UpstreamClient: Sendable {
@@ -43,9 +25,14 @@ public struct UpstreamClient: Sendable {
         timeout: Duration,
         record: (String) -> Void
     ) async throws -> UpstreamResponse {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.seconds * 1e9))
+        let deadline = NIODeadline.now() + .nanoseconds(timeout.clampedNanoseconds)
         do {
             let response = try await httpClient.execute(request, deadline: deadline)
+            if (300..<400).contains(response.status.code) {
+                // Redirects are never followed: the request body may hold a service key or a signed assertion.
+                record(String(response.status.code))
+                throw Self.redirectError(status: Int(response.status.code), location: response.headers.first(name: "Location"), request: request)
+            }
             let body: ByteBuffer
             do {
                 body = try await response.body.collect(upTo: maximumBodySize)
@@ -64,6 +51,24 @@ public struct UpstreamClient: Sendable {
             record("error")
             throw Self.classify(error, request: request, timeout: timeout)
         }
+    }
+
+    /// A 3xx answer: reason `config`, naming the status and the host it pointed to, never the rest of the URL.
+    static func redirectError(status: Int, location: String?, request: HTTPClientRequest) -> CollectorError {
+        let target = describe(request)
+        let host = location.flatMap { Self.host(of: $0, relativeTo: request.url) }
+        let destination = host.map { " to \($0)" } ?? ""
+        return CollectorError(
+            .config,
+            "\(target) answered HTTP \(status), a redirect\(destination); redirects are not followed, so that credentials are never sent elsewhere: check base_url (or the key file's token_uri)")
+    }
+
+    /// The host (and port) a `Location` value points to; a relative reference points to the request's own host.
+    static func host(of location: String, relativeTo requestURL: String) -> String? {
+        let bounded = String(location.prefix(2048))
+        guard let url = URL(string: bounded, relativeTo: URL(string: requestURL)), let host = url.host, !host.isEmpty else { return nil }
+        let port = url.port.map { ":\($0)" } ?? ""
+        return String((host + port).prefix(253))
     }
 
     /// Maps a transport error to a reason; every transport error is worth a retry.

@@ -6,6 +6,12 @@ public enum GoogleFault: Sendable, Equatable {
     case tokenUnauthorizedClient
     /// Token endpoint: 400 `invalid_scope`.
     case tokenInvalidScope
+    /// Token endpoint: never answer until the simulator stops.
+    case tokenHang
+    /// Token endpoint: a redirect to `location`; the signed assertion must not be re-sent there.
+    case tokenRedirect(status: Int, location: String)
+    /// Reports API: a redirect to `location`.
+    case redirect(status: Int, location: String)
     /// Reports API: 401, as for an expired or revoked token.
     case unauthorized
     /// Reports API: 403 for a subject that is not an admin.
@@ -27,7 +33,7 @@ public enum GoogleFault: Sendable, Equatable {
 
     var isTokenFault: Bool {
         switch self {
-        case .tokenInvalidGrant, .tokenUnauthorizedClient, .tokenInvalidScope: true
+        case .tokenInvalidGrant, .tokenUnauthorizedClient, .tokenInvalidScope, .tokenHang, .tokenRedirect: true
         default: false
         }
     }

@@ -28,7 +28,6 @@ public final class GoogleSimulator: Sendable {
         var faults: [FaultRule] = []
         var requests: [ReceivedRequest] = []
         var issuedTokens = 0
-        var stopped = false
         var tokenLifetime: Int = 3599
     }
 
@@ -72,7 +71,6 @@ public final class GoogleSimulator: Sendable {
     public func keyFileJSON() -> String { account.keyFileJSON(tokenURI: tokenURI) }
 
     public func stop() async {
-        state.withLock { $0.stopped = true }
         await host.stop()
     }
 
@@ -186,6 +184,11 @@ public final class GoogleSimulator: Sendable {
                 return Self.json(.badRequest, #"{"error":"invalid_grant","error_description":"Invalid grant: account not found"}"#)
             case .tokenUnauthorizedClient:
                 return Self.json(.unauthorized, #"{"error":"unauthorized_client","error_description":"Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested."}"#)
+            case .tokenHang:
+                try await host.waitUntilStopped()
+                return Self.json(.serviceUnavailable, #"{"error":"simulator stopped"}"#)
+            case .tokenRedirect(let status, let location):
+                return Self.redirect(status: status, location: location)
             default:
                 return Self.json(.badRequest, #"{"error":"invalid_scope","error_description":"Invalid OAuth scope or ID token audience provided."}"#)
             }
@@ -296,11 +299,10 @@ public final class GoogleSimulator: Sendable {
             case .malformed:
                 return Self.json(.ok, "<!DOCTYPE html><html><body>Error 502 (Server Error)</body></html>")
             case .hang:
-                let deadline = ContinuousClock.now + .seconds(600)
-                while ContinuousClock.now < deadline, !state.withLock({ $0.stopped }) {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                try await host.waitUntilStopped()
                 return Self.googleError(.serviceUnavailable, "simulator stopped", reason: "backendError", statusText: "UNAVAILABLE")
+            case .redirect(let status, let location):
+                return Self.redirect(status: status, location: location)
             case .dataNotAvailable:
                 guard grant != nil else { break }
                 return Self.json(.ok, #"{"kind":"admin#reports#usageReports","warnings":[{"code":"DATA_NOT_AVAILABLE","message":"No data available for the requested date.","data":[{"key":"application","value":"accounts"}]}]}"#)
@@ -394,6 +396,13 @@ public final class GoogleSimulator: Sendable {
         }
         let next = offset + pageSize < total ? #","nextPageToken":"users+\#(offset + pageSize)/==""# : ""
         return Self.json(.ok, #"{"kind":"admin#reports#usageReports"\#(warnings)\#(next),"usageReports":[\#(page.joined(separator: ","))]}"#)
+    }
+
+
+    static func redirect(status: Int, location: String) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status), headers: [.location: location, .contentType: "text/html; charset=UTF-8"],
+            body: .init(byteBuffer: ByteBuffer(string: "<html><body>Moved</body></html>")))
     }
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {

@@ -49,6 +49,8 @@ public final class SimulatorServer: Sendable {
 /// The running server of a simulator, if any: its address, and stopping it.
 public final class SimulatorHost: Sendable {
     private let server = Mutex<SimulatorServer?>(nil)
+    /// Set when stopping begins, so that requests held open (hang faults) are released first.
+    private let stopping = Mutex(false)
     let logger: Logger
 
     /// A host whose server logs only critical events under `label`.
@@ -60,6 +62,7 @@ public final class SimulatorHost: Sendable {
 
     /// Starts serving `router` on loopback; returns the base URL.
     public func start(router: Router<BasicRequestContext>, port: Int) async throws -> String {
+        stopping.withLock { $0 = false }
         let started = try await SimulatorServer.start(router: router, port: port, logger: logger)
         server.withLock { $0 = started }
         return baseURL
@@ -68,7 +71,16 @@ public final class SimulatorHost: Sendable {
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://127.0.0.1:\(server.withLock { $0?.port ?? 0 })" }
 
+    /// Holds a request until the simulator stops (at most ten minutes).
+    func waitUntilStopped() async throws {
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline, !stopping.withLock({ $0 }) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     public func stop() async {
+        stopping.withLock { $0 = true }
         let running = server.withLock { server in
             defer { server = nil }
             return server

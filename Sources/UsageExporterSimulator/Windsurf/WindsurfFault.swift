@@ -20,6 +20,11 @@ public enum WindsurfFault: Sendable, Equatable {
     case truncated
     /// 200 with the `error` field set.
     case errorField(String)
+    /// A redirect (301, 302, 303, 307 or 308) to `location`, as a misconfigured proxy or a hostile network
+    /// might send; the exporter must not follow it with the service key in the body.
+    case redirect(status: Int, location: String)
+    /// 200 with the start of a body, then nothing more until the simulator stops.
+    case stalledBody
 }
 
 /// Which endpoint a fault applies to.

@@ -15,6 +15,8 @@ public final class WindsurfSimulator: Sendable {
         public let startTimestamp: String?
         public let endTimestamp: String?
         public let receivedAt: Date
+        /// The fault the request was answered with, if any.
+        public let fault: WindsurfFault?
     }
 
     struct FaultRule {
@@ -27,7 +29,6 @@ public final class WindsurfSimulator: Sendable {
         var teams: [SimulatedWindsurfTeam]
         var faults: [FaultRule] = []
         var requests: [ReceivedRequest] = []
-        var stopped = false
     }
 
     private let state: Mutex<State>
@@ -49,7 +50,6 @@ public final class WindsurfSimulator: Sendable {
 
     /// Stops serving; requests held by `hang` are released first.
     public func stop() async {
-        state.withLock { $0.stopped = true }
         await host.stop()
     }
 
@@ -106,15 +106,17 @@ public final class WindsurfSimulator: Sendable {
             return Self.json(.badRequest, #"{"error":"invalid request body"}"#)
         }
         let fault = state.withLock { state -> WindsurfFault? in
+            var fault: WindsurfFault?
+            if let index = state.faults.firstIndex(where: { $0.endpoint == nil || $0.endpoint == endpoint }) {
+                fault = state.faults[index].fault
+                if let remaining = state.faults[index].remaining {
+                    if remaining <= 1 { state.faults.remove(at: index) } else { state.faults[index].remaining = remaining - 1 }
+                }
+            }
             state.requests.append(
                 ReceivedRequest(
                     endpoint: endpoint, serviceKey: body.service_key, groupName: body.group_name,
-                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp, receivedAt: Date()))
-            guard let index = state.faults.firstIndex(where: { $0.endpoint == nil || $0.endpoint == endpoint }) else { return nil }
-            let fault = state.faults[index].fault
-            if let remaining = state.faults[index].remaining {
-                if remaining <= 1 { state.faults.remove(at: index) } else { state.faults[index].remaining = remaining - 1 }
-            }
+                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp, receivedAt: Date(), fault: fault))
             return fault
         }
         if let fault, let response = try await apply(fault, body: body) {
@@ -150,10 +152,7 @@ public final class WindsurfSimulator: Sendable {
             try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
             return nil
         case .hang:
-            let deadline = ContinuousClock.now + .seconds(600)
-            while ContinuousClock.now < deadline, !state.withLock({ $0.stopped }) {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await host.waitUntilStopped()
             return Self.json(.serviceUnavailable, #"{"error":"simulator stopped"}"#)
         case .malformed:
             return Self.json(.ok, "<html><body>502 Bad Gateway</body></html>")
@@ -161,6 +160,16 @@ public final class WindsurfSimulator: Sendable {
             return Self.json(.ok, #"{"userTableStats":[{"name":"Alice","email":"alice@example.com","activeDays":"#)
         case .errorField(let message):
             return Self.json(.ok, JSONText.object([("error", JSONText.string(message))]))
+        case .redirect(let status, let location):
+            return Response(
+                status: HTTPResponse.Status(code: status), headers: [.location: location, .contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"moved"}"#)))
+        case .stalledBody:
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: #"{"userTableStats":["#))
+                try await self.host.waitUntilStopped()
+                try await writer.finish(nil)
+            })
         }
     }
 
@@ -192,6 +201,7 @@ public final class WindsurfSimulator: Sendable {
         ])
         return Self.json(.ok, text)
     }
+
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -17,7 +17,7 @@ final class ExporterHarness: Sendable {
     private let task: Task<Void, any Error>
 
     /// A retry policy that keeps fault tests short.
-    static let fastRetries = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50), maximumRetryAfter: .seconds(5))
+    static let fastRetries = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50))
 
     /// The Windsurf simulator, for tests that started one.
     var simulator: WindsurfSimulator { windsurfSimulator! }

@@ -9,11 +9,15 @@ final class ExporterProcess: @unchecked Sendable {
     private let errorText = LockedText()
     private let outputText = LockedText()
 
+    /// What a pipe delivered, and whether it reached its end.
     final class LockedText: @unchecked Sendable {
         private let lock = NSLock()
         private var text = ""
+        private var ended = false
         func append(_ more: String) { lock.lock(); text += more; lock.unlock() }
+        func end() { lock.lock(); ended = true; lock.unlock() }
         var value: String { lock.lock(); defer { lock.unlock() }; return text }
+        var isEnded: Bool { lock.lock(); defer { lock.unlock() }; return ended }
     }
 
     init(arguments: [String], environment: [String: String]? = nil) throws {
@@ -23,14 +27,22 @@ final class ExporterProcess: @unchecked Sendable {
         process.standardError = standardError
         process.standardOutput = standardOutput
         let errorText = self.errorText
-        standardError.fileHandleForReading.readabilityHandler = { handle in
-            errorText.append(String(decoding: handle.availableData, as: UTF8.self))
-        }
-        let outputText = self.outputText
-        standardOutput.fileHandleForReading.readabilityHandler = { handle in
-            outputText.append(String(decoding: handle.availableData, as: UTF8.self))
-        }
+        standardError.fileHandleForReading.readabilityHandler = Self.collect(into: errorText)
+        standardOutput.fileHandleForReading.readabilityHandler = Self.collect(into: outputText)
         try process.run()
+    }
+
+    /// A pipe reader that appends what arrives and marks the end of the pipe.
+    static func collect(into text: LockedText) -> @Sendable (FileHandle) -> Void {
+        { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                text.end()
+            } else {
+                text.append(String(decoding: data, as: UTF8.self))
+            }
+        }
     }
 
     var standardErrorText: String { errorText.value }
@@ -40,7 +52,7 @@ final class ExporterProcess: @unchecked Sendable {
     static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(30)) async throws -> (code: Int32, output: String, error: String) {
         let child = try ExporterProcess(arguments: arguments, environment: environment)
         let code = try await child.waitForExit(timeout: timeout)
-        try await Task.sleep(for: .milliseconds(50))  // let the pipes drain
+        try await waitUntil("the output pipes to drain") { child.outputText.isEnded && child.errorText.isEnded }
         return (code, child.standardOutputText, child.standardErrorText)
     }
 
