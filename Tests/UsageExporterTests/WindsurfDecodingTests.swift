@@ -62,7 +62,9 @@ struct WindsurfDecodingTests {
             {"userTableStats":[{"email":"quiet@x","someNewField":{"nested":[1,2,"three"]},"anotherOne":7}],"futureTopLevel":true}
             """)
         let user = try #require(page.users.first)
-        #expect(user == WindsurfUser(email: "quiet@x"))
+        #expect(user == WindsurfUser(email: "quiet@x", teamStatus: "USER_TEAM_STATUS_UNSPECIFIED"))
+        // The enum's zero value is omitted by proto3 JSON: never an empty label.
+        #expect(user.teamStatus == "USER_TEAM_STATUS_UNSPECIFIED")
         #expect(user.lastUsageTime == nil)
         #expect(page.billingCycleStart == nil)
         #expect(try decode("{}").users.isEmpty)

@@ -44,7 +44,7 @@ struct WindsurfIntegrationTests {
                     for user in users {
                         let labels = scope.merging(["email": user.normalizedEmail]) { $1 }
                         let info = metrics.samples("windsurf_user_info").first { sample in labels.allSatisfy { sample.labels[$0.key] == $0.value } }
-                        #expect(info?.labels == labels.merging(["name": user.name, "role": user.role, "team_status": user.teamStatus]) { $1 })
+                        #expect(info?.labels == labels.merging(["name": user.name, "role": user.role, "team_status": user.exportedTeamStatus]) { $1 })
                         #expect(info?.value == 1)
                         #expect(metrics.value("windsurf_user_prompt_credits_used", labels) == Double(user.promptCreditsUsed) / 100)
                         #expect(metrics.value("windsurf_user_active_dates", labels) == Double(user.activeDays))
@@ -65,7 +65,7 @@ struct WindsurfIntegrationTests {
                         }
                     }
                     var byRoleAndStatus: [[String]: Int] = [:]
-                    for user in users { byRoleAndStatus[[user.role, user.teamStatus], default: 0] += 1 }
+                    for user in users { byRoleAndStatus[[user.role, user.exportedTeamStatus], default: 0] += 1 }
                     for (key, count) in byRoleAndStatus {
                         #expect(metrics.value("windsurf_users", scope.merging(["role": key[0], "team_status": key[1]]) { $1 }) == Double(count))
                     }

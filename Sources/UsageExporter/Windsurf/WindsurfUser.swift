@@ -37,6 +37,9 @@ public struct WindsurfUser: Sendable, Equatable {
         self.lastCommandUsageTime = lastCommandUsageTime
     }
 
+    /// The zero value of the team status enum, which proto3 JSON leaves out.
+    public static let unspecifiedTeamStatus = "USER_TEAM_STATUS_UNSPECIFIED"
+
     /// The newest usage of any kind, or nil when the user never used any.
     public var lastUsageTime: Double? {
         [lastAutocompleteUsageTime, lastChatUsageTime, lastCommandUsageTime].compactMap { $0 }.max()
@@ -54,7 +57,9 @@ extension WindsurfUser: Decodable {
         name = try container.decodeString(forKey: .name)
         email = try container.decodeString(forKey: .email)
         role = try container.decodeString(forKey: .role)
+        // proto3 JSON omits an enum's zero value: an absent status is USER_TEAM_STATUS_UNSPECIFIED, never an empty label.
         teamStatus = try container.decodeString(forKey: .teamStatus)
+        if teamStatus.isEmpty { teamStatus = Self.unspecifiedTeamStatus }
         promptCreditsUsed = try container.decodeFlexibleNumber(forKey: .promptCreditsUsed) ?? 0
         activeDays = try container.decodeFlexibleNumber(forKey: .activeDays) ?? 0
         disabled = try container.decodeFlexibleBool(forKey: .disableCodeium)

@@ -6,6 +6,7 @@ public struct SimulatedWindsurfUser: Sendable {
     /// A secret the exporter must never keep or show.
     public var apiKey: String
     public var role: String
+    /// Empty means the field is omitted, as proto3 JSON omits the enum's zero value `USER_TEAM_STATUS_UNSPECIFIED`.
     public var teamStatus: String
     /// The groups the user belongs to; empty for a team without groups.
     public var groups: [String]
@@ -44,6 +45,11 @@ public struct SimulatedWindsurfUser: Sendable {
         self.lastChatUsageTime = lastChatUsageTime
         self.lastCommandUsageTime = lastCommandUsageTime
         self.numbersAsStrings = numbersAsStrings
+    }
+
+    /// The `team_status` label the exporter gives this user.
+    public var exportedTeamStatus: String {
+        teamStatus.isEmpty ? "USER_TEAM_STATUS_UNSPECIFIED" : teamStatus
     }
 
     /// The address as the exporter labels it: trimmed and lower-cased.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Generates realistic Windsurf teams: a spread of activity from today to never, disabled and pending
-/// users, and names that test every escaping rule (quotes, backslashes, newlines, accents, CJK, emoji).
+/// Generates realistic Windsurf teams: a spread of activity from today to never, disabled, pending, rejected
+/// and status-less users, and names that test every escaping rule (quotes, backslashes, newlines, accents, CJK, emoji).
 public struct WindsurfDatasetGenerator: Sendable {
     /// The email domain, shared with the simulated Workspace customer so the two join on `email`.
     public var domain: String
@@ -101,9 +101,9 @@ public struct WindsurfDatasetGenerator: Sendable {
             name: name, email: email,
             apiKey: "sk-ws-" + String(generator.next(), radix: 16) + String(generator.next(), radix: 16),
             role: generator.chance(0.1) || index == 0 ? "admin" : "member",
-            teamStatus: generator.chance(0.08) ? "USER_TEAM_STATUS_PENDING" : "USER_TEAM_STATUS_APPROVED",
+            teamStatus: Self.teamStatus(index: index, pending: generator.chance(0.06)),
             groups: Self.groups(for: index, of: groups),
-            disabled: generator.chance(0.05),
+            disabled: generator.chance(0.05) || index % 13 == 11,
             numbersAsStrings: generator.chance(0.3))
 
         if let newestAge {
@@ -127,6 +127,17 @@ public struct WindsurfDatasetGenerator: Sendable {
         }
         user.lastUpdateTime = stamp(now - Double.random(in: 0...3, using: &generator) * 3_600)
         return user
+    }
+
+    /// Every 13th user (from the 7th) has no `teamStatus` at all, as proto3 JSON omits the enum's zero value
+    /// (`USER_TEAM_STATUS_UNSPECIFIED`); every 13th from the 10th is a rejected invitation; some are pending;
+    /// the rest are approved. (Every 13th from the 12th is disabled: see `user`.)
+    static func teamStatus(index: Int, pending: Bool) -> String {
+        switch index % 13 {
+        case 6: ""
+        case 9: "USER_TEAM_STATUS_REJECTED"
+        default: pending ? "USER_TEAM_STATUS_PENDING" : "USER_TEAM_STATUS_APPROVED"
+        }
     }
 
     /// Users go to one group in turn; every tenth is in two.
