@@ -7,10 +7,10 @@ import UsageExporterSimulator
 /// The real binary as a user runs it: flags, configuration errors and exit codes, polling, shutdown.
 @Suite("Binary", .serialized)
 struct BinaryTests {
-    let directory = TestPaths.temporaryDirectory()
+    let directory = TemporaryDirectory()
 
     func write(_ name: String, _ contents: String) -> String {
-        TestPaths.write(name, contents, in: directory)
+        directory.write(name, contents)
     }
 
     @Test("--version and --help")

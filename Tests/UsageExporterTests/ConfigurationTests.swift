@@ -4,10 +4,10 @@ import Testing
 
 @Suite("Configuration")
 struct ConfigurationTests {
-    let directory = TestPaths.temporaryDirectory()
+    let directory = TemporaryDirectory()
 
     func write(_ name: String, _ contents: String) -> String {
-        TestPaths.write(name, contents, in: directory)
+        directory.write(name, contents)
     }
 
     func parse(_ yaml: String, environment: [String: String] = [:]) throws(ConfigurationError) -> ExporterConfiguration {

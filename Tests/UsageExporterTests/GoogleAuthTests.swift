@@ -32,9 +32,10 @@ struct GoogleAuthTests {
 
     @Test("the signature is byte for byte what `openssl dgst -sha256 -sign` makes", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
     func signatureMatchesOpenSSL() throws {
-        let directory = TestPaths.temporaryDirectory()
-        let keyPath = directory.appendingPathComponent("key.pem").path
-        let inputPath = directory.appendingPathComponent("input").path
+        let directory = TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let keyPath = directory.file("key.pem")
+        let inputPath = directory.file("input")
         try TestKeys.account.privateKeyPEM.write(toFile: keyPath, atomically: true, encoding: .utf8)
         let input = "header.claims-\(UUID().uuidString)"
         try input.write(toFile: inputPath, atomically: true, encoding: .utf8)
@@ -95,14 +96,15 @@ struct GoogleAuthTests {
 
     @Test("key file problems are configuration errors, and --config.check reports them without the key")
     func configCheck() async throws {
-        let directory = TestPaths.temporaryDirectory()
-        let weak = directory.appendingPathComponent("weak.json").path
+        let directory = TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let weak = directory.file("weak.json")
         try TestKeys.account.keyFileJSON(tokenURI: "https://t", privateKeyPEM: Self.weakKeyPEM).write(toFile: weak, atomically: true, encoding: .utf8)
-        let wrongType = directory.appendingPathComponent("user.json").path
+        let wrongType = directory.file("user.json")
         try #"{"type":"authorized_user"}"#.write(toFile: wrongType, atomically: true, encoding: .utf8)
-        let good = directory.appendingPathComponent("good.json").path
+        let good = directory.file("good.json")
         try TestKeys.keyFileJSON().write(toFile: good, atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("config.yml").path
+        let config = directory.file("config.yml")
         try """
             google_workspace:
               - name: weak

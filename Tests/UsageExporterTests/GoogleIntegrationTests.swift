@@ -308,10 +308,11 @@ struct GoogleIntegrationTests {
         let google = GoogleSimulator(customer: Self.customer(), account: TestKeys.account, userPageSize: 10)
         let baseURL = try await google.start()
         try await withAsyncCleanup {
-            let directory = TestPaths.temporaryDirectory()
-            let keyFile = directory.appendingPathComponent("sa.json").path
+            let directory = TemporaryDirectory()
+            defer { withExtendedLifetime(directory) {} }
+            let keyFile = directory.file("sa.json")
             try google.keyFileJSON().write(toFile: keyFile, atomically: true, encoding: .utf8)
-            let config = directory.appendingPathComponent("config.yml").path
+            let config = directory.file("config.yml")
             try """
                 google_workspace:
                   - name: example.com

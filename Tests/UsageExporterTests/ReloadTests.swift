@@ -17,8 +17,9 @@ struct ReloadTests {
         let simulator = WindsurfSimulator(teams: teams)
         let baseURL = try await simulator.start()
         try await withAsyncCleanup {
-            let directory = TestPaths.temporaryDirectory()
-            let config = directory.appendingPathComponent("config.yml").path
+            let directory = TemporaryDirectory()
+            defer { withExtendedLifetime(directory) {} }
+            let config = directory.file("config.yml")
             func writeConfig(_ text: String) throws { try text.write(toFile: config, atomically: true, encoding: .utf8) }
             func team(_ name: String, interval: String = "1h") -> String {
                 "  - name: \(name)\n    base_url: \(baseURL)\n    service_key: key-\(name)\n    interval: \(interval)\n"

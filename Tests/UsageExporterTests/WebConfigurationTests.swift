@@ -8,16 +8,16 @@ import Testing
 
 @Suite("Web configuration: TLS and basic auth", .serialized)
 struct WebConfigurationTests {
-    let directory = TestPaths.temporaryDirectory()
+    let directory = TemporaryDirectory()
 
     func write(_ name: String, _ contents: String) -> String {
-        TestPaths.write(name, contents, in: directory)
+        directory.write(name, contents)
     }
 
     /// A self-signed certificate for 127.0.0.1, made with openssl.
     func makeCertificate(name: String = "server") throws -> (certificate: String, key: String) {
-        let certificate = directory.appendingPathComponent("\(name).crt").path
-        let key = directory.appendingPathComponent("\(name).key").path
+        let certificate = directory.file("\(name).crt")
+        let key = directory.file("\(name).key")
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         openssl.arguments = [

@@ -60,8 +60,8 @@ public final class GoogleSimulator: Sendable {
     // MARK: Running
 
     @discardableResult
-    public func start(port: Int = 0) async throws -> String {
-        try await host.start(router: makeRouter(), port: port)
+    public func start(host address: String = "127.0.0.1", port: Int = 0) async throws -> String {
+        try await host.start(router: makeRouter(), host: address, port: port)
     }
 
     public var baseURL: String { host.baseURL }

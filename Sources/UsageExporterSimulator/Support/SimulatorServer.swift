@@ -49,6 +49,7 @@ public final class SimulatorServer: Sendable {
 /// The running server of a simulator, if any: its address, and stopping it.
 public final class SimulatorHost: Sendable {
     private let server = Mutex<SimulatorServer?>(nil)
+    private let host = Mutex("127.0.0.1")
     /// Set when stopping begins, so that requests held open (hang faults) are released first.
     private let stopping = Mutex(false)
     let logger: Logger
@@ -60,16 +61,17 @@ public final class SimulatorHost: Sendable {
         self.logger = logger
     }
 
-    /// Starts serving `router` on loopback; returns the base URL.
-    public func start(router: Router<BasicRequestContext>, port: Int) async throws -> String {
+    /// Starts serving `router` on a loopback address (any of 127.0.0.0/8); returns the base URL.
+    public func start(router: Router<BasicRequestContext>, host: String = "127.0.0.1", port: Int) async throws -> String {
         stopping.withLock { $0 = false }
-        let started = try await SimulatorServer.start(router: router, port: port, logger: logger)
+        self.host.withLock { $0 = host }
+        let started = try await SimulatorServer.start(router: router, host: host, port: port, logger: logger)
         server.withLock { $0 = started }
         return baseURL
     }
 
-    /// `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://127.0.0.1:\(server.withLock { $0?.port ?? 0 })" }
+    /// `http://HOST:PORT`.
+    public var baseURL: String { "http://\(host.withLock { $0 }):\(server.withLock { $0?.port ?? 0 })" }
 
     /// Holds a request until the simulator stops (at most ten minutes).
     func waitUntilStopped() async throws {

@@ -42,8 +42,8 @@ public final class WindsurfSimulator: Sendable {
 
     /// Starts serving on loopback; returns the base URL to configure as `base_url`.
     @discardableResult
-    public func start(port: Int = 0) async throws -> String {
-        try await host.start(router: makeRouter(), port: port)
+    public func start(host address: String = "127.0.0.1", port: Int = 0) async throws -> String {
+        try await host.start(router: makeRouter(), host: address, port: port)
     }
 
     public var baseURL: String { host.baseURL }

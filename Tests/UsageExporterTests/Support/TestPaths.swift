@@ -9,19 +9,32 @@ enum TestPaths {
     static var binary: URL {
         packageRoot.appendingPathComponent(".build/debug/usage-exporter")
     }
+}
 
-    /// Writes `contents` to the file `name` in `directory`; returns its path.
-    @discardableResult
-    static func write(_ name: String, _ contents: String, in directory: URL) -> String {
-        let url = directory.appendingPathComponent(name)
-        try! contents.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+/// A new empty temporary directory, removed with everything in it when the last reference goes (a suite
+/// holding one removes it after each test).
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("usage-exporter-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    /// A new empty temporary directory.
-    static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("usage-exporter-tests-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    var path: String { url.path }
+
+    /// The path of `name` in this directory.
+    func file(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// Writes `contents` to the file `name` in this directory; returns its path.
+    @discardableResult
+    func write(_ name: String, _ contents: String) -> String {
+        let path = file(name)
+        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+        return path
     }
 }
