@@ -92,11 +92,9 @@ struct BinaryTests {
             ])
             let port = try await child.listeningPort()
             var metrics = ParsedExposition("")
-            for _ in 0..<200 {
-                let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/custom-metrics"), timeout: .seconds(5))
-                metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
-                if metrics.success("windsurf", "acme") == 1 { break }
-                try await Task.sleep(for: .milliseconds(25))
+            try await waitUntil("a successful poll on the custom telemetry path") {
+                metrics = ParsedExposition(try await child.request("/custom-metrics", port: port).body)
+                return metrics.success("windsurf", "acme") == 1
             }
             #expect(metrics.samples("windsurf_user_info").count == 7)
             #expect(metrics.value("windsurf_user_prompt_credits_used", ["email": teams[0].users[0].normalizedEmail]) == Double(teams[0].users[0].promptCreditsUsed) / 100)
@@ -105,8 +103,7 @@ struct BinaryTests {
 
             // The upstream now hangs; the request deadline is the default 30 s.
             simulator.inject(.hang)
-            let heldBefore = simulator.receivedRequests.count
-            while simulator.receivedRequests.count == heldBefore { try await Task.sleep(for: .milliseconds(20)) }
+            try await waitUntil("a request held by the hanging upstream") { simulator.receivedRequests.contains { $0.fault == .hang } }
             let signalled = ContinuousClock.now
             child.signal(SIGTERM)
             let code = try await child.waitForExit(timeout: .seconds(10))
@@ -123,14 +120,8 @@ struct BinaryTests {
     func demo() async throws {
         let child = try ExporterProcess(arguments: ["--demo", "--demo.users", "30", "--web.listen-address", "127.0.0.1:0", "--config.file", "/nonexistent"])
         let port = try await child.listeningPort()
-        var metrics = ParsedExposition("")
-        for _ in 0..<200 {
-            let ready = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/-/ready"), timeout: .seconds(5))
-            if ready.status == .ok { break }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
-        metrics = ParsedExposition(String(buffer: try await response.body.collect(upTo: 1 << 24)))
+        try await waitUntil("the demo ready") { try await child.request("/-/ready", port: port).status == 200 }
+        let metrics = ParsedExposition(try await child.request("/metrics", port: port).body)
         #expect(Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["team"] }) == ["acme", "globex"])
         #expect(Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["group"] }) == ["platform", "design"])
         #expect(metrics.samples("windsurf_team_seats").count == 2)

@@ -154,7 +154,8 @@ struct GoogleIntegrationTests {
     func walkBack() async throws {
         let harness = try await Self.start(maxLookbackDays: 3, interval: .milliseconds(300)) { google in
             // Both the customer and the user report's first date answer DATA_NOT_AVAILABLE, then an empty report.
-            google.inject(.dataNotAvailable, count: 2)
+            google.inject(.dataNotAvailable, on: .customer, count: 1)
+            google.inject(.dataNotAvailable, on: .user, count: 1)
         }
         try await withAsyncCleanup {
             try await harness.waitUntilReady()
@@ -164,8 +165,8 @@ struct GoogleIntegrationTests {
             // Yesterday: DATA_NOT_AVAILABLE (instead of partial); the day before: complete.
             #expect(first.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
 
-            google.inject(.emptyReports, count: 1)
-            google.inject(.dataNotAvailable)
+            google.inject(.emptyReports, on: .customer, count: 1)
+            google.inject(.dataNotAvailable, on: .customer)
             let failed = try await harness.waitForMetrics("lookback exhausted") { $0.errors("google_workspace_customer", "example.com", "upstream") >= 1 }
             #expect(failed.success("google_workspace_customer", "example.com") == 0)
             // The last good data stays.
@@ -187,8 +188,13 @@ struct GoogleIntegrationTests {
 
             google.inject(.unauthorized, count: 1)
             let before = google.issuedTokenCount
-            let afterRefresh = try await harness.waitForMetrics("a 401 answered") { $0.requests("google_workspace_customer", "example.com", "401") + $0.requests("google_workspace_user", "example.com", "401") >= 1 }
-            try await Task.sleep(for: .milliseconds(600))
+            try await waitUntil("a new token after the 401") { google.issuedTokenCount == before + 1 }
+            let served = try await harness.metrics().requests("google_workspace_customer", "example.com", "200")
+            // Several more polls succeed on that one new token, with no auth error.
+            let afterRefresh = try await harness.waitForMetrics("polls after the refresh") {
+                $0.requests("google_workspace_customer", "example.com", "200") >= served + 6
+            }
+            #expect(afterRefresh.requests("google_workspace_customer", "example.com", "401") + afterRefresh.requests("google_workspace_user", "example.com", "401") == 1)
             #expect(google.issuedTokenCount == before + 1)
             #expect(afterRefresh.errors("google_workspace_customer", "example.com", "auth") == 0)
             #expect(afterRefresh.errors("google_workspace_user", "example.com", "auth") == 0)
@@ -196,10 +202,8 @@ struct GoogleIntegrationTests {
             // Tokens that live less than the 60 s margin are exchanged for every poll.
             google.setTokenLifetime(seconds: 30)
             google.inject(.unauthorized, count: 1)
-            try await Task.sleep(for: .milliseconds(300))
-            let short = google.issuedTokenCount
-            try await Task.sleep(for: .milliseconds(1000))
-            #expect(google.issuedTokenCount >= short + 3)
+            try await waitUntil("a short-lived token") { google.issuedTokenCount >= before + 2 }
+            try await waitUntil("a new exchange for each of the next polls") { google.issuedTokenCount >= before + 5 }
         } cleanup: {
             await harness.stop()
         }
@@ -323,12 +327,8 @@ struct GoogleIntegrationTests {
                 """.write(toFile: config, atomically: true, encoding: .utf8)
             let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
             let port = try await child.listeningPort()
-            var metrics = ParsedExposition("")
-            for _ in 0..<300 {
-                let response = try await HTTPClientShared.get("http://127.0.0.1:\(port)/metrics")
-                metrics = ParsedExposition(response)
-                if metrics.success("google_workspace_user", "example.com") == 1, metrics.success("google_workspace_customer", "example.com") == 1 { break }
-                try await Task.sleep(for: .milliseconds(25))
+            let metrics = try await child.waitForMetrics(port: port, "both reports polled") {
+                $0.success("google_workspace_user", "example.com") == 1 && $0.success("google_workspace_customer", "example.com") == 1
             }
             #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) == Double(google.customer.users.count))
             #expect(metrics.samples("google_workspace_user_accounts_is_2sv_enrolled").count == google.customer.users.count)
@@ -350,11 +350,4 @@ extension GoogleFault {
     }
 }
 
-import AsyncHTTPClient
 
-enum HTTPClientShared {
-    static func get(_ url: String) async throws -> String {
-        let response = try await TestHTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-        return String(buffer: try await response.body.collect(upTo: 1 << 26))
-    }
-}

@@ -6,6 +6,12 @@ import UsageExporterSimulator
 
 @Suite("Reload", .serialized)
 struct ReloadTests {
+    let directory = TemporaryDirectory()
+
+    static func teamsShown(_ metrics: ParsedExposition) -> Set<String> {
+        Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["team"] })
+    }
+
     @Test("SIGHUP and POST /-/reload through the binary: teams added, changed and removed; an invalid file keeps the running configuration")
     func reload() async throws {
         let now = Date().timeIntervalSince1970
@@ -17,68 +23,90 @@ struct ReloadTests {
         let simulator = WindsurfSimulator(teams: teams)
         let baseURL = try await simulator.start()
         try await withAsyncCleanup {
-            let directory = TemporaryDirectory()
-            defer { withExtendedLifetime(directory) {} }
             let config = directory.file("config.yml")
-            func writeConfig(_ text: String) throws { try text.write(toFile: config, atomically: true, encoding: .utf8) }
+            func writeConfig(_ text: String) { directory.write("config.yml", text) }
             func team(_ name: String, interval: String = "1h") -> String {
                 "  - name: \(name)\n    base_url: \(baseURL)\n    service_key: key-\(name)\n    interval: \(interval)\n"
             }
-            try writeConfig("windsurf:\n" + team("alpha"))
+            func polls(_ team: String) -> Int { simulator.receivedRequests.filter { $0.serviceKey == "key-\(team)" }.count }
+            writeConfig("windsurf:\n" + team("alpha"))
             let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
             let port = try await child.listeningPort()
 
-            func metrics() async throws -> ParsedExposition {
-                ParsedExposition(try await HTTPClientShared.get("http://127.0.0.1:\(port)/metrics"))
-            }
-            func waitFor(_ what: String, _ condition: (ParsedExposition) -> Bool) async throws -> ParsedExposition {
-                let deadline = ContinuousClock.now + .seconds(15)
-                while ContinuousClock.now < deadline {
-                    let current = try await metrics()
-                    if condition(current) { return current }
-                    try await Task.sleep(for: .milliseconds(25))
-                }
-                throw ExporterHarness.HarnessError("timed out waiting for \(what)")
-            }
-            func teamsShown(_ metrics: ParsedExposition) -> Set<String> {
-                Set(metrics.samples("windsurf_user_info").compactMap { $0.labels["team"] })
-            }
-
-            let first = try await waitFor("alpha polled") { teamsShown($0) == ["alpha"] }
+            let first = try await child.waitForMetrics(port: port, "alpha polled") { Self.teamsShown($0) == ["alpha"] }
             #expect(first.value("usage_exporter_config_last_reload_successful") == 1)
             let firstReload = try #require(first.value("usage_exporter_config_last_reload_success_timestamp_seconds"))
-            let alphaPolls = simulator.receivedRequests.filter { $0.serviceKey == "key-alpha" }.count
+            let alphaPolls = polls("alpha")
 
             // Add beta with SIGHUP: it appears, alpha keeps running without a new poll.
-            try writeConfig("windsurf:\n" + team("alpha") + team("beta"))
+            writeConfig("windsurf:\n" + team("alpha") + team("beta"))
             child.signal(SIGHUP)
-            let both = try await waitFor("beta added") { teamsShown($0) == ["alpha", "beta"] }
+            let both = try await child.waitForMetrics(port: port, "beta added") { Self.teamsShown($0) == ["alpha", "beta"] }
             #expect(try #require(both.value("usage_exporter_config_last_reload_success_timestamp_seconds")) >= firstReload)
-            #expect(simulator.receivedRequests.filter { $0.serviceKey == "key-alpha" }.count == alphaPolls)
+            #expect(polls("alpha") == alphaPolls)
 
             // An invalid file keeps everything running and says so.
-            try writeConfig("windsurf:\n  - name: alpha\n    intervall: 5m\n")
+            writeConfig("windsurf:\n  - name: alpha\n    intervall: 5m\n")
             child.signal(SIGHUP)
-            let failed = try await waitFor("failed reload reported") { $0.value("usage_exporter_config_last_reload_successful") == 0 }
-            #expect(teamsShown(failed) == ["alpha", "beta"])
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/-/reload")
-            request.method = .POST
-            let refused = try await TestHTTPClient.shared.execute(request, timeout: .seconds(10))
-            #expect(refused.status == .internalServerError)
-            let reason = String(buffer: try await refused.body.collect(upTo: 1 << 16))
-            #expect(reason.contains("\(config):3: windsurf[0].intervall: unknown key"))
+            let failed = try await child.waitForMetrics(port: port, "failed reload reported") { $0.value("usage_exporter_config_last_reload_successful") == 0 }
+            #expect(Self.teamsShown(failed) == ["alpha", "beta"])
+            let refused = try await child.request("/-/reload", port: port, method: .POST)
+            #expect(refused.status == 500)
+            #expect(refused.body.contains("\(config):3: windsurf[0].intervall: unknown key"))
             #expect(child.process.isRunning)
 
-            // POST /-/reload with a valid file: alpha removed, beta changed (restarted at once).
-            let betaPolls = simulator.receivedRequests.filter { $0.serviceKey == "key-beta" }.count
-            try writeConfig("windsurf:\n" + team("beta", interval: "2h"))
-            let accepted = try await TestHTTPClient.shared.execute(request, timeout: .seconds(10))
-            #expect(accepted.status == .ok)
-            let last = try await waitFor("alpha removed") { teamsShown($0) == ["beta"] && $0.value("usage_exporter_config_last_reload_successful") == 1 }
+            // POST /-/reload with a valid file: alpha removed, beta changed (restarted at once, polled once).
+            let betaPolls = polls("beta")
+            let betaSuccess = try #require(failed.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": "beta"]))
+            writeConfig("windsurf:\n" + team("beta", interval: "2h"))
+            #expect(try await child.request("/-/reload", port: port, method: .POST).status == 200)
+            let last = try await child.waitForMetrics(port: port, "alpha removed and beta polled by its new run") {
+                Self.teamsShown($0) == ["beta"] && $0.value("usage_exporter_config_last_reload_successful") == 1
+                    && ($0.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": "beta"]) ?? 0) > betaSuccess
+            }
             #expect(!last.samples.contains { $0.labels["source"] == "alpha" })
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(simulator.receivedRequests.filter { $0.serviceKey == "key-beta" }.count == betaPolls + 1)
+            #expect(polls("beta") == betaPolls + 1)
 
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+        } cleanup: {
+            await simulator.stop()
+        }
+    }
+
+    @Test("a reload that turns on pseudonymize_emails while a slow poll is in flight: plain addresses never reappear")
+    func privacyReloadDuringSlowPoll() async throws {
+        let team = WindsurfDatasetGenerator(seed: 22).team(name: "acme", serviceKey: "key-acme", groups: [], users: 8, now: Date().timeIntervalSince1970)
+        let plainEmails = team.users.map(\.normalizedEmail)
+        let simulator = WindsurfSimulator(teams: [team])
+        let baseURL = try await simulator.start()
+        try await withAsyncCleanup {
+            let salt = directory.write("salt", "pepper\n")
+            let teamConfig = "windsurf:\n  - name: acme\n    base_url: \(baseURL)\n    service_key: key-acme\n    interval: 1s\n"
+            let config = directory.write("config.yml", teamConfig)
+            let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
+            let port = try await child.listeningPort()
+            try await child.waitForMetrics(port: port, "plain addresses served") { $0.samples("windsurf_user_info").contains { $0.labels["email"] == plainEmails[0] } }
+
+            // The next poll is slow; once it is in flight, privacy is turned on.
+            let slow = 2.0
+            simulator.inject(.slow(seconds: slow), on: .userPageAnalytics, count: 1)
+            try await waitUntil("the slow poll in flight") { simulator.receivedRequests.contains { $0.fault != nil } }
+            let slowStarted = ContinuousClock.now
+            directory.write("config.yml", teamConfig + "privacy:\n  pseudonymize_emails: true\n  salt_file: \(salt)\n")
+            child.signal(SIGHUP)
+
+            // Until well after the slow answer has come back, no scrape shows a plain address or a name.
+            let pseudonymized = EmailLabeler(pseudonymizingWith: Secret("pepper"))
+            var sawPseudonyms = false
+            while ContinuousClock.now < slowStarted + .seconds(slow + 1.5) {
+                let text = try await child.request("/metrics", port: port).body
+                let metrics = ParsedExposition(text)
+                for email in plainEmails { #expect(!text.contains(email), "\(email) reappeared") }
+                #expect(!metrics.samples("windsurf_user_info").contains { $0.labels["name"] != nil })
+                sawPseudonyms = sawPseudonyms || metrics.samples("windsurf_user_info").contains { $0.labels["email"] == pseudonymized.label(for: plainEmails[0]) }
+            }
+            #expect(sawPseudonyms)
             child.signal(SIGTERM)
             #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
         } cleanup: {

@@ -234,12 +234,8 @@ struct WindsurfIntegrationTests {
         let harness = try await Self.start(teams: teams, interval: .milliseconds(100), timeout: .seconds(2), retryPolicy: retryPolicy)
         try await withAsyncCleanup {
             try await harness.waitForMetrics("first success") { $0.success("windsurf", "acme") == 1 }
-            let requestsBefore = harness.simulator.receivedRequests.count
             harness.simulator.inject(.hang, on: .userPageAnalytics)
-            // Wait until a request is held by the simulator.
-            while harness.simulator.receivedRequests.filter({ $0.endpoint == .userPageAnalytics }).count <= requestsBefore / 2 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await waitUntil("a request held by the simulator") { harness.simulator.receivedRequests.contains { $0.fault == .hang } }
             let whileHanging = try await harness.metrics()
             #expect(whileHanging.samples("windsurf_user_info").count == 5)
             #expect(whileHanging.errors("windsurf", "acme", "timeout") == 0)

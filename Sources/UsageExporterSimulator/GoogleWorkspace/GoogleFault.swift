@@ -1,3 +1,11 @@
+/// The two usage reports the Google simulator serves.
+public enum GoogleReportKind: Sendable, Equatable {
+    /// `usage/dates/{date}`.
+    case customer
+    /// `usage/users/all/dates/{date}`.
+    case user
+}
+
 /// A failure the Google simulator can be told to produce.
 public enum GoogleFault: Sendable, Equatable {
     /// Token endpoint: 400 `invalid_grant`.

@@ -19,6 +19,8 @@ public final class GoogleSimulator: Sendable {
 
     struct FaultRule {
         let fault: GoogleFault
+        /// The report it applies to (the Reports API faults); nil: both.
+        let report: GoogleReportKind?
         var remaining: Int?
     }
 
@@ -76,8 +78,10 @@ public final class GoogleSimulator: Sendable {
 
     // MARK: Control
 
-    public func inject(_ fault: GoogleFault, count: Int? = nil) {
-        state.withLock { $0.faults.append(FaultRule(fault: fault, remaining: count)) }
+    /// Makes requests fail with `fault`: for the Reports API faults, on `report` only (nil: both reports), for
+    /// the next `count` requests (nil: until cleared).
+    public func inject(_ fault: GoogleFault, on report: GoogleReportKind? = nil, count: Int? = nil) {
+        state.withLock { $0.faults.append(FaultRule(fault: fault, report: report, remaining: count)) }
     }
 
     public func clearFaults() {
@@ -126,9 +130,9 @@ public final class GoogleSimulator: Sendable {
         return router
     }
 
-    private func takeFault(_ matches: (GoogleFault) -> Bool) -> GoogleFault? {
+    private func takeFault(report: GoogleReportKind? = nil, _ matches: (GoogleFault) -> Bool) -> GoogleFault? {
         state.withLock { state in
-            guard let index = state.faults.firstIndex(where: { matches($0.fault) }) else { return nil }
+            guard let index = state.faults.firstIndex(where: { matches($0.fault) && ($0.report == nil || $0.report == report) }) else { return nil }
             let fault = state.faults[index].fault
             if let remaining = state.faults[index].remaining {
                 if remaining <= 1 { state.faults.remove(at: index) } else { state.faults[index].remaining = remaining - 1 }
@@ -282,7 +286,7 @@ public final class GoogleSimulator: Sendable {
         let authorization = request.headers[.authorization] ?? ""
         let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
         let grant = state.withLock { $0.tokens[token] }
-        if let fault = takeFault({ !$0.isTokenFault }) {
+        if let fault = takeFault(report: users ? .user : .customer, { !$0.isTokenFault }) {
             switch fault {
             case .unauthorized:
                 return Self.googleError(.unauthorized, "Request had invalid authentication credentials.", reason: "authError", statusText: "UNAUTHENTICATED")

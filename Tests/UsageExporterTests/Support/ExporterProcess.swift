@@ -1,58 +1,30 @@
+import AsyncHTTPClient
 import Foundation
+import NIOHTTP1
 import Testing
 
-/// The real `usage-exporter` binary run as a child process.
+/// The real `usage-exporter` binary run as a child process. Its standard output and error go to files
+/// (tests run in parallel, and a pipe's write end inherited by another child would never reach its end).
 final class ExporterProcess: @unchecked Sendable {
     let process = Process()
-    private let standardError = Pipe()
-    private let standardOutput = Pipe()
-    private let errorText = LockedText()
-    private let outputText = LockedText()
-
-    /// What a pipe delivered, and whether it reached its end.
-    final class LockedText: @unchecked Sendable {
-        private let lock = NSLock()
-        private var text = ""
-        private var ended = false
-        func append(_ more: String) { lock.lock(); text += more; lock.unlock() }
-        func end() { lock.lock(); ended = true; lock.unlock() }
-        var value: String { lock.lock(); defer { lock.unlock() }; return text }
-        var isEnded: Bool { lock.lock(); defer { lock.unlock() }; return ended }
-    }
+    private let directory = TemporaryDirectory()
 
     init(arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = TestPaths.binary
         process.arguments = arguments
         if let environment { process.environment = environment }
-        process.standardError = standardError
-        process.standardOutput = standardOutput
-        let errorText = self.errorText
-        standardError.fileHandleForReading.readabilityHandler = Self.collect(into: errorText)
-        standardOutput.fileHandleForReading.readabilityHandler = Self.collect(into: outputText)
+        process.standardOutput = FileHandle(forWritingAtPath: directory.write("stdout", ""))
+        process.standardError = FileHandle(forWritingAtPath: directory.write("stderr", ""))
         try process.run()
     }
 
-    /// A pipe reader that appends what arrives and marks the end of the pipe.
-    static func collect(into text: LockedText) -> @Sendable (FileHandle) -> Void {
-        { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                text.end()
-            } else {
-                text.append(String(decoding: data, as: UTF8.self))
-            }
-        }
-    }
-
-    var standardErrorText: String { errorText.value }
-    var standardOutputText: String { outputText.value }
+    var standardErrorText: String { (try? String(contentsOfFile: directory.file("stderr"), encoding: .utf8)) ?? "" }
+    var standardOutputText: String { (try? String(contentsOfFile: directory.file("stdout"), encoding: .utf8)) ?? "" }
 
     /// Runs the binary to completion and returns its exit code and output.
     static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(30)) async throws -> (code: Int32, output: String, error: String) {
         let child = try ExporterProcess(arguments: arguments, environment: environment)
         let code = try await child.waitForExit(timeout: timeout)
-        try await waitUntil("the output pipes to drain") { child.outputText.isEnded && child.errorText.isEnded }
         return (code, child.standardOutputText, child.standardErrorText)
     }
 
@@ -83,6 +55,25 @@ final class ExporterProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ExporterHarness.HarnessError("no listening line; stderr:\n\(standardErrorText)")
+    }
+
+    /// A GET (or `method`) to the running binary, once `listeningPort()` has found its port.
+    func request(_ path: String, port: Int, method: HTTPMethod = .GET) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        let response = try await TestHTTPClient.shared.execute(request, timeout: .seconds(10))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 64 << 20)))
+    }
+
+    /// Scrapes `/metrics` until `condition` holds, or fails after `timeout`.
+    @discardableResult
+    func waitForMetrics(port: Int, timeout: Duration = .seconds(15), _ what: String, _ condition: (ParsedExposition) -> Bool) async throws -> ParsedExposition {
+        var metrics = ParsedExposition("")
+        try await waitUntil(what, timeout: timeout) {
+            metrics = ParsedExposition(try await request("/metrics", port: port).body)
+            return condition(metrics)
+        }
+        return metrics
     }
 
     func signal(_ signal: Int32) {
