@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import Testing
 import UsageExporter
 import UsageExporterSimulator
@@ -111,6 +112,29 @@ struct ReloadTests {
             #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
         } cleanup: {
             await simulator.stop()
+        }
+    }
+
+    @Test("reloads run one at a time from the file read to the new collectors: the file written last is applied last")
+    func serializedReloads() async throws {
+        var logger = Logger(label: "reload-test")
+        logger.logLevel = .critical
+        let store = MetricsStore()
+        let collectors = CollectorService(store: store, client: UpstreamClient(httpClient: TestHTTPClient.shared), logger: logger)
+        func teamConfig(_ name: String) -> String { "windsurf:\n  - name: \(name)\n    service_key: k\n    interval: 1h\n" }
+        let path = directory.write("config.yml", teamConfig("initial"))
+        let reloader = ConfigurationReloader(path: path, environment: [:], configuration: ExporterConfiguration(), collectors: collectors, logger: logger)
+        for round in 0..<10 {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<8 {
+                    directory.write("config.yml", teamConfig("team\(round)-\(index)"))
+                    group.addTask { _ = await reloader.reload() }
+                }
+                directory.write("config.yml", teamConfig("last\(round)"))
+                group.addTask { _ = await reloader.reload() }
+            }
+            #expect(store.statuses.map(\.source.source) == ["last\(round)"])
+            #expect(reloader.reloadStatus.lastSucceeded)
         }
     }
 }
