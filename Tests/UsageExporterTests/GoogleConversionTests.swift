@@ -150,7 +150,7 @@ struct GoogleConversionTests {
         #expect(render(families).contains(#"google_workspace_a_b{customer="c",field_9lives="y",field___x="z",field_customer="x"} 1"#))
     }
 
-    @Test("the per-user report: `_user_` families keyed by lower-cased email; entries without email are skipped")
+    @Test("the per-user report: `_user_` families keyed by lower-cased email; Google's never (1970) is 0; entries without email are skipped")
     func userConversion() throws {
         let alice = try parameters("""
             [{"name":"accounts:last_login_time","datetimeValue":"2024-03-08T12:00:00.000Z"},{"name":"accounts:is_suspended","boolValue":false},
@@ -174,9 +174,10 @@ struct GoogleConversionTests {
             # HELP google_workspace_user_accounts_used_quota_bytes Google Workspace per-user usage parameter accounts:used_quota_in_mb, in base units.
             # TYPE google_workspace_user_accounts_used_quota_bytes gauge
             google_workspace_user_accounts_used_quota_bytes{customer="example.com",email="alice@example.com"} 1048576
+            # HELP google_workspace_user_gmail_last_interaction_timestamp_seconds Google Workspace per-user usage parameter gmail:last_interaction_time, in Unix seconds.
+            # TYPE google_workspace_user_gmail_last_interaction_timestamp_seconds gauge
+            google_workspace_user_gmail_last_interaction_timestamp_seconds{customer="example.com",email="alice@example.com"} 0
 
             """)
-        // A datetime of 1970-01-01 means never: no series.
-        #expect(!render(families).contains("gmail_last_interaction"))
     }
 }

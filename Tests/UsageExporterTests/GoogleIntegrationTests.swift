@@ -20,6 +20,7 @@ struct GoogleIntegrationTests {
         subject: String = "admin@example.com",
         maxLookbackDays: Int = 7,
         customerParameters: [String] = [],
+        userParameters: [String] = GoogleWorkspaceCustomerConfiguration.defaultUserParameters,
         interval: Duration = .seconds(60),
         timeout: Duration = .seconds(5),
         retryPolicy: RetryPolicy = ExporterHarness.fastRetries,
@@ -31,7 +32,7 @@ struct GoogleIntegrationTests {
         beforeExporterStarts(google)
         let configuration = GoogleWorkspaceCustomerConfiguration(
             name: "example.com", credentialsFile: "/dev/null", credentials: try ServiceAccountKey(json: google.keyFileJSON()), subject: subject,
-            customerParameters: customerParameters, userReport: true, maxLookbackDays: maxLookbackDays, interval: interval, timeout: timeout, baseURL: baseURL)
+            customerParameters: customerParameters, userReport: true, userParameters: userParameters, maxLookbackDays: maxLookbackDays, interval: interval, timeout: timeout, baseURL: baseURL)
         return try await ExporterHarness.start(windsurf: nil, google: google, retryPolicy: retryPolicy, configuration: ExporterConfiguration(googleWorkspace: [configuration]))
     }
 
@@ -53,14 +54,17 @@ struct GoogleIntegrationTests {
             #expect(metrics.success("google_workspace_customer", "example.com") == 1)
             #expect(metrics.success("google_workspace_user", "example.com") == 1)
 
-            // The newest complete day is two days ago (Pacific); yesterday was partial.
-            let newest = google.newestCompleteDay
-            let start = Double(newest) * 86_400 + 8 * 3600
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "customer"]) == start)
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "user"]) == start)
+            // The customer report is complete two days back (yesterday was partial), the user report four days back.
+            let newest = google.newestCompleteDay(.customer)
+            let newestUser = google.newestCompleteDay(.user)
+            #expect(newestUser == newest - 2)
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "user"]) == Double(newestUser) * 86_400 + 8 * 3600)
             #expect(Self.dates(Self.reportRequests(google, users: false)) == [
                 GoogleSimulator.format(day: newest + 1), GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
             ])
+            // The user report walks back over three partial days, one request each (their first page).
+            #expect(Array(Set(Self.dates(Self.reportRequests(google, users: true)))).sorted() == (newestUser...newest + 1).map { GoogleSimulator.format(day: $0) })
 
             // Customer parameters, from both pages.
             let customer = google.customer
@@ -92,17 +96,25 @@ struct GoogleIntegrationTests {
                     #expect(metrics.value("google_workspace_user_accounts_is_suspended", labels) == (suspended ? 1 : 0))
                 }
                 if case .datetime(let login)? = user.parameter("accounts:last_login_time") {
-                    #expect(metrics.value("google_workspace_user_accounts_last_login_timestamp_seconds", labels) == (login.value > 0 ? login.value : nil))
+                    // Google's "never" (1970) is exported as 0.
+                    let value = try #require(metrics.value("google_workspace_user_accounts_last_login_timestamp_seconds", labels))
+                    #expect(abs(value - login.value) < 1e-3)
                 }
                 if case .datetime(let drive)? = user.parameter("drive:last_active_usage_time") {
                     let value = try #require(metrics.value("google_workspace_user_drive_last_active_usage_timestamp_seconds", labels))
                     #expect(abs(value - drive.value) < 1e-3)
                 }
             }
-            let userRequests = Self.reportRequests(google, users: true).filter { $0.path.hasSuffix(GoogleSimulator.format(day: newest)) }
+            #expect(customer.users.contains { user in
+                if case .datetime(let login)? = user.parameter("accounts:last_login_time") { login.value == 0 } else { false }
+            })
+            #expect(metrics.samples("google_workspace_user_accounts_last_login_timestamp_seconds").contains { $0.value == 0 })
+            let userRequests = Self.reportRequests(google, users: true).filter { $0.path.hasSuffix(GoogleSimulator.format(day: newestUser)) }
             let pages = (customer.users.count + 1 + 6) / 7
             #expect(userRequests.count == pages)
             #expect(userRequests.allSatisfy { $0.rawQuery.contains("maxResults=1000") })
+            // The default parameters, drive's in its request spelling.
+            #expect(userRequests.allSatisfy { $0.rawQuery.contains("drive%3Atimestamp_last_active_usage") })
             #expect(userRequests.dropFirst().allSatisfy { $0.rawQuery.contains("pageToken=users%2B") && $0.rawQuery.contains("%2F%3D%3D") })
             // One token served both collectors.
             #expect(google.issuedTokenCount == 1)
@@ -128,7 +140,7 @@ struct GoogleIntegrationTests {
         }
     }
 
-    @Test("walk-back on 'Data for dates later than X is not yet available': straight to X, then back over the partial day")
+    @Test("walk-back on 'Data for dates later than X' (customer) and 'Start date can not be later than X' (user): straight to X, then back over the partial days")
     func notYetAvailable() async throws {
         // The simulator's clock is two days behind: the exporter's yesterday is the simulator's tomorrow.
         let lag = 2 * 86_400.0
@@ -136,15 +148,21 @@ struct GoogleIntegrationTests {
         try await withAsyncCleanup {
             try await harness.waitUntilReady()
             let google = try #require(harness.google)
-            let newest = google.newestCompleteDay
             let exporterYesterday = Int(((Date().timeIntervalSince1970 - 8 * 3600) / 86_400).rounded(.down)) - 1
-            #expect(Self.dates(Self.reportRequests(google, users: false)) == [
-                GoogleSimulator.format(day: exporterYesterday), GoogleSimulator.format(day: newest + 1),
-                GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
-            ])
+            for report in [GoogleReportKind.customer, .user] {
+                let newest = google.newestCompleteDay(report)
+                let simulatorYesterday = GoogleSimulator.pacificDay(Date().timeIntervalSince1970 - lag) - 1
+                // Yesterday is refused; X is the simulator's yesterday; then one day back at a time to the complete day.
+                var expected = [exporterYesterday] + (newest...simulatorYesterday).reversed()
+                if report == .customer { expected.append(newest) }  // its second page
+                #expect(Self.dates(Self.reportRequests(google, users: report == .user)).reduce(into: [String]()) { if $0.last != $1 || report == .customer { $0.append($1) } }
+                    == expected.map { GoogleSimulator.format(day: $0) }, "\(report)")
+            }
             let metrics = try await harness.metrics()
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(google.newestCompleteDay(.customer)) * 86_400 + 8 * 3600)
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "user"]) == Double(google.newestCompleteDay(.user)) * 86_400 + 8 * 3600)
             #expect(metrics.errors("google_workspace_customer", "example.com", "config") == 0)
+            #expect(metrics.errors("google_workspace_user", "example.com", "config") == 0)
         } cleanup: {
             await harness.stop()
         }
@@ -160,7 +178,7 @@ struct GoogleIntegrationTests {
         try await withAsyncCleanup {
             try await harness.waitUntilReady()
             let google = try #require(harness.google)
-            let newest = google.newestCompleteDay
+            let newest = google.newestCompleteDay(.customer)
             let first = try await harness.metrics()
             // Yesterday: DATA_NOT_AVAILABLE (instead of partial); the day before: complete.
             #expect(first.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
@@ -246,19 +264,55 @@ struct GoogleIntegrationTests {
         }
     }
 
-    @Test("an unknown parameter name is reason config, not retried; the parameters asked for are the configured ones")
-    func unknownParameter() async throws {
-        let harness = try await Self.start(customerParameters: ["accounts:num_users", "accounts:no_such_parameter"])
+    @Test("a refused parameter name costs that name only; the old drive name is translated; refusing every name is reason config")
+    func refusedParameterNames() async throws {
+        let harness = try await Self.start(
+            customerParameters: ["accounts:no_such_parameter", "accounts:another_typo"],
+            userParameters: ["accounts:is_suspended", "accounts:no_such_parameter", "drive:last_active_usage_time"])
         try await withAsyncCleanup {
-            let metrics = try await harness.waitForMetrics("config error, and the user report polled") {
+            let metrics = try await harness.waitForMetrics("the customer report refused, the user report polled") {
                 $0.errors("google_workspace_customer", "example.com", "config") >= 1 && $0.success("google_workspace_user", "example.com") != nil
             }
-            #expect(metrics.success("google_workspace_customer", "example.com") == 0)
-            #expect(metrics.requests("google_workspace_customer", "example.com", "400") == 1)
-            #expect(metrics.success("google_workspace_user", "example.com") == 1)
             let google = try #require(harness.google)
-            #expect(Self.reportRequests(google, users: false).first?.rawQuery.contains("parameters=accounts%3Anum_users%2Caccounts%3Ano_such_parameter") == true)
-            #expect(try await harness.request("/").body.contains("check customer_id and the parameter names"))
+            // Every customer parameter refused, one at a time, and never an empty list (which would ask for all).
+            #expect(metrics.success("google_workspace_customer", "example.com") == 0)
+            #expect(metrics.requests("google_workspace_customer", "example.com", "400") == 2)
+            #expect(Self.reportRequests(google, users: false).map(\.rawQuery).allSatisfy { $0.contains("parameters=accounts%3A") })
+            #expect(try await harness.request("/").body.contains("refused every configured parameter of the customer usage report: accounts:no_such_parameter, accounts:another_typo"))
+
+            // The user report: the typo refused once, the rest exported; drive asked for in its request spelling.
+            #expect(metrics.success("google_workspace_user", "example.com") == 1)
+            #expect(metrics.requests("google_workspace_user", "example.com", "400") == 1)
+            #expect(metrics.errors("google_workspace_user", "example.com", "config") == 0)
+            let queries = Self.reportRequests(google, users: true).map(\.rawQuery)
+            #expect(queries.first?.contains("parameters=accounts%3Ais_suspended%2Caccounts%3Ano_such_parameter%2Cdrive%3Atimestamp_last_active_usage") == true)
+            #expect(queries.dropFirst().allSatisfy { $0.contains("parameters=accounts%3Ais_suspended%2Cdrive%3Atimestamp_last_active_usage") })
+            #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == google.customer.users.count)
+            #expect(metrics.samples("google_workspace_user_drive_last_active_usage_timestamp_seconds").count == google.customer.users.count)
+        } cleanup: {
+            await harness.stop()
+        }
+    }
+
+    @Test("an application that never has data costs only its own parameters: the newest answered date without it")
+    func applicationNeverAvailable() async throws {
+        let harness = try await Self.start(maxLookbackDays: 3) { google in google.setUnavailableApplication("meet") }
+        try await withAsyncCleanup {
+            try await harness.waitUntilReady()
+            let google = try #require(harness.google)
+            let metrics = try await harness.metrics()
+            #expect(metrics.success("google_workspace_customer", "example.com") == 1)
+            #expect(metrics.success("google_workspace_user", "example.com") == 1)
+            // No date within 3 days is complete; yesterday, the newest that answered, is exported without the
+            // applications its warnings named: meet (never available) and the late gmail and drive.
+            let yesterday = GoogleSimulator.pacificDay(Date().timeIntervalSince1970) - 1
+            let customerDates = Self.dates(Self.reportRequests(google, users: false))
+            #expect(Set(customerDates) == Set((yesterday - 2...yesterday).map { GoogleSimulator.format(day: $0) }))
+            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(yesterday) * 86_400 + 8 * 3600)
+            #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) == Double(google.customer.users.count))
+            #expect(metrics.samples.allSatisfy { !$0.name.hasPrefix("google_workspace_meet_") && !$0.name.hasPrefix("google_workspace_gmail_") })
+            #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == google.customer.users.count)
+            #expect(metrics.samples("google_workspace_user_gmail_last_interaction_timestamp_seconds").isEmpty)
         } cleanup: {
             await harness.stop()
         }
@@ -304,6 +358,42 @@ struct GoogleIntegrationTests {
             }
         } cleanup: {
             await harness.stop()
+        }
+    }
+
+    @Test("through the binary, warning logs name what a poll left out: a refused name, an application without data, a parameter not answered")
+    func warningLogs() async throws {
+        let google = GoogleSimulator(customer: Self.customer(), account: TestKeys.account, userPageSize: 10)
+        google.setUnavailableApplication("gmail")
+        let baseURL = try await google.start()
+        try await withAsyncCleanup {
+            let directory = TemporaryDirectory()
+            let config = directory.write("config.yml", """
+                google_workspace:
+                  - name: example.com
+                    credentials_file: \(directory.write("sa.json", google.keyFileJSON()))
+                    subject: admin@example.com
+                    user_report: true
+                    user_parameters: [accounts:is_suspended, accounts:bogus, classroom:last_interaction_time, gmail:last_interaction_time]
+                    max_lookback_days: 2
+                    base_url: \(baseURL)
+                """)
+            let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0", "--log.format", "logfmt"])
+            let port = try await child.listeningPort()
+            let metrics = try await child.waitForMetrics(port: port, "both reports polled") {
+                $0.success("google_workspace_user", "example.com") == 1 && $0.success("google_workspace_customer", "example.com") == 1
+            }
+            #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == google.customer.users.count)
+            let log = child.standardErrorText.split(separator: "\n").filter { $0.contains("level=warn") && $0.contains("collector=google_workspace_user") }
+            #expect(log.contains { $0.contains("msg=\"the Reports API refused a parameter name; asking again without it\"") && $0.contains("parameter=accounts:bogus") })
+            #expect(log.contains { $0.contains("exporting the newest date without the applications whose data it lacks") && $0.contains("applications=drive,gmail") })
+            // Missing for another reason: accepted, but nobody has data; gmail is not named again (its warning said why).
+            #expect(log.contains { $0.contains("msg=\"configured parameters missing from the answer\"") && $0.contains("parameters=classroom:last_interaction_time") && !$0.contains("gmail") })
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+            withExtendedLifetime(directory) {}
+        } cleanup: {
+            await google.stop()
         }
     }
 

@@ -3,7 +3,7 @@ public struct GoogleWorkspaceCustomerConfiguration: Sendable, Equatable {
     public static let defaultBaseURL = "https://admin.googleapis.com"
     public static let defaultUserParameters = [
         "accounts:last_login_time", "accounts:is_suspended", "accounts:is_2sv_enrolled",
-        "gmail:last_interaction_time", "drive:last_active_usage_time",
+        "gmail:last_interaction_time", "drive:timestamp_last_active_usage",
     ]
 
     /// The `customer` label.

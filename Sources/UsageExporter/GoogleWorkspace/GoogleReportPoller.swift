@@ -26,12 +26,21 @@ public struct GoogleReportPoller: SourcePoller {
 
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {
         let api = GoogleReportsAPI(customer: customer, tokens: tokens)
-        let (day, reports) = try await api.newestCompleteReport(report, context: context)
+        let answer = try await api.newestCompleteReport(report, context: context)
+        let reports = answer.reports
         let (families, notes) =
             switch report {
-            case .customer: builder.customerFamilies(parameters: reports.flatMap(\.parameters), day: day)
-            case .users: builder.userFamilies(reports: reports.map { ($0.userEmail, $0.parameters) }, day: day)
+            case .customer: builder.customerFamilies(parameters: reports.flatMap(\.parameters), day: answer.day)
+            case .users: builder.userFamilies(reports: reports.map { ($0.userEmail, $0.parameters) }, day: answer.day)
             }
+        // A configured parameter that came back for nobody, for a reason other than a refusal or a warning.
+        let answered = Set(reports.lazy.flatMap(\.parameters).map(\.name))
+        let missing = answer.requested.expectedAnswerNames.filter { name in
+            !answered.contains(name) && !answer.omittedApplications.contains(String(GoogleParameterNames.application(of: name)))
+        }
+        if !missing.isEmpty, !reports.isEmpty {
+            context.logger.warning("configured parameters missing from the answer", metadata: ["parameters": "\(missing.joined(separator: ","))"])
+        }
         if !notes.duplicateSeries.isEmpty {
             context.logger.warning(
                 "skipped series that an earlier parameter or object already produced",

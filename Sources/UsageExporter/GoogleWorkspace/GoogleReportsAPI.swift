@@ -24,30 +24,63 @@ public struct GoogleReportsAPI: Sendable {
         self.tokens = tokens
     }
 
-    /// The newest report date with complete data, at most `max_lookback_days` back from yesterday
-    /// (US Pacific), with every page of that date merged.
-    public func newestCompleteReport(_ report: Report, context: PollContext) async throws -> (day: Int, reports: [GoogleUsageReportPage.Report]) {
+    /// What a poll of one report found: the date, its entries, and what it had to leave out.
+    public struct Answer: Sendable {
+        public let day: Int
+        public let reports: [GoogleUsageReportPage.Report]
+        /// Applications whose data the newest answered date lacked (its warnings named them) and whose
+        /// parameters were left out, when no complete date was found within `max_lookback_days`.
+        public let omittedApplications: [String]
+        /// The parameters asked for, in request spelling, after those Google refused.
+        public let requested: GoogleRequestedParameters
+    }
+
+    /// The newest report date with complete data, at most `max_lookback_days` back from yesterday (US
+    /// Pacific), with every page of that date merged. When the lookback is used up, the newest date that
+    /// answered is used without the parameters of the applications its warnings named, so that one late or
+    /// absent application never costs the others their data.
+    public func newestCompleteReport(_ report: Report, context: PollContext) async throws -> Answer {
+        var requested = GoogleRequestedParameters(configured: report == .customer ? customer.customerParameters : customer.userParameters)
         let yesterday = GoogleReportDate.day(at: context.now()) - 1
         let oldest = yesterday - (customer.maxLookbackDays - 1)
         var day = yesterday
         var tried: [String] = []
+        var fallback: (day: Int, applications: Set<String>)?
         while day >= oldest {
             tried.append(GoogleReportDate.format(day))
-            switch try await allPages(report, day: day, context: context) {
+            // An incomplete date is read no further than its first page, unless it is needed as the fallback.
+            switch try await allPages(report, day: day, requested: &requested, untilIncomplete: true, context: context) {
             case .notYetAvailable(let latest):
                 context.logger.debug("report date not yet available", metadata: ["date": "\(GoogleReportDate.format(day))"])
                 day = latest.map { min($0, day - 1) } ?? day - 1
             case .available(let reports, let warnings):
-                let incomplete = warnings.first { $0.code == "PARTIAL_DATA_AVAILABLE" || $0.code == "DATA_NOT_AVAILABLE" }
-                if let incomplete {
-                    context.logger.debug("report date incomplete", metadata: ["date": "\(GoogleReportDate.format(day))", "warning": "\(incomplete.code)"])
-                    day -= 1
-                } else if reports.allSatisfy({ $0.parameters.isEmpty }) {
+                let incomplete = warnings.filter(\.marksIncompleteData)
+                if reports.allSatisfy({ $0.parameters.isEmpty }) {
                     context.logger.debug("report date empty", metadata: ["date": "\(GoogleReportDate.format(day))"])
-                    day -= 1
+                } else if incomplete.isEmpty {
+                    return Answer(day: day, reports: reports, omittedApplications: [], requested: requested)
                 } else {
-                    return (day, reports)
+                    let applications = Self.applications(incomplete)
+                    context.logger.debug(
+                        "report date incomplete",
+                        metadata: ["date": "\(GoogleReportDate.format(day))", "applications": "\(applications.map { $0.sorted().joined(separator: ",") } ?? "all")"])
+                    if fallback == nil, let applications, !Self.without(applications, reports).allSatisfy({ $0.parameters.isEmpty }) {
+                        fallback = (day, applications)
+                    }
                 }
+                day -= 1
+            }
+        }
+        // The fallback is read again in full; if it changed meanwhile, what it lacks now counts.
+        if let fallback, case .available(let reports, let warnings) = try await allPages(report, day: fallback.day, requested: &requested, context: context),
+            let applications = Self.applications(warnings).map({ $0.union(fallback.applications) })
+        {
+            let kept = Self.without(applications, reports)
+            if !kept.allSatisfy({ $0.parameters.isEmpty }) {
+                context.logger.warning(
+                    "no complete \(report.name) within max_lookback_days; exporting the newest date without the applications whose data it lacks",
+                    metadata: ["date": "\(GoogleReportDate.format(fallback.day))", "applications": "\(applications.sorted().joined(separator: ","))"])
+                return Answer(day: fallback.day, reports: kept, omittedApplications: applications.sorted(), requested: requested)
             }
         }
         throw CollectorError(
@@ -55,25 +88,49 @@ public struct GoogleReportsAPI: Sendable {
             "no complete \(report.name) within max_lookback_days (\(customer.maxLookbackDays)); tried \(tried.joined(separator: ", "))")
     }
 
+    /// The applications the incomplete-data warnings among `warnings` name; nil when one of them names none,
+    /// which leaves the whole date in doubt (it is then no fallback).
+    static func applications(_ warnings: [GoogleUsageReportPage.Warning]) -> Set<String>? {
+        let incomplete = warnings.filter(\.marksIncompleteData)
+        guard incomplete.allSatisfy({ !$0.applications.isEmpty }) else { return nil }
+        return Set(incomplete.flatMap(\.applications))
+    }
+
+    /// `reports` without the parameters of `applications`.
+    static func without(_ applications: Set<String>, _ reports: [GoogleUsageReportPage.Report]) -> [GoogleUsageReportPage.Report] {
+        reports.map { report in
+            report.keeping { !applications.contains(String(GoogleParameterNames.application(of: $0.name))) }
+        }
+    }
+
     enum PagesResult {
         case available([GoogleUsageReportPage.Report], [GoogleUsageReportPage.Warning])
-        /// HTTP 400 "Data for dates later than X is not yet available", with X.
+        /// HTTP 400 "Data for dates later than X is not yet available" or "Start date can not be later than X", with X.
         case notYetAvailable(Int?)
     }
 
-    /// Every page of one date, following `nextPageToken`.
-    func allPages(_ report: Report, day: Int, context: PollContext) async throws -> PagesResult {
+    /// Every page of one date, following `nextPageToken`, or with `untilIncomplete` only the first when it
+    /// warns that data is missing. A parameter name Google refuses (HTTP 400 "Invalid parameter name …") is
+    /// dropped from `requested` for the rest of the poll and the date asked again.
+    func allPages(
+        _ report: Report, day: Int, requested: inout GoogleRequestedParameters, untilIncomplete: Bool = false, context: PollContext
+    ) async throws -> PagesResult {
         var reports: [GoogleUsageReportPage.Report] = []
         var warnings: [GoogleUsageReportPage.Warning] = []
         var pageToken: String?
         var pages = 0
         repeat {
-            let url = Self.url(report, customer: customer, date: GoogleReportDate.format(day), pageToken: pageToken)
+            let url = Self.url(report, customer: customer, parameters: requested.names, date: GoogleReportDate.format(day), pageToken: pageToken)
             let response = try await context.withRetries("\(report.name) for \(GoogleReportDate.format(day))") {
                 try await get(url, context: context)
             }
             if response.status == 400, let latest = Self.notYetAvailableDate(in: response) {
                 return .notYetAvailable(latest)
+            }
+            if response.status == 400, try refuseParameter(in: response, requested: &requested, report: report, context: context) {
+                // Ask for the date again, from its first page, without the refused name.
+                (reports, warnings, pageToken, pages) = ([], [], nil, 0)
+                continue
             }
             guard response.status == 200 else { throw classify(response) }
             let page: GoogleUsageReportPage
@@ -85,10 +142,28 @@ public struct GoogleReportsAPI: Sendable {
             reports += page.usageReports
             warnings += page.warnings
             pageToken = page.nextPageToken
+            if untilIncomplete, page.warnings.contains(where: \.marksIncompleteData) { break }
             pages += 1
             if pages > 10_000 { throw CollectorError(.upstream, "the \(report.name) returned more than 10,000 pages") }
         } while pageToken != nil
         return .available(reports, warnings)
+    }
+
+    /// Whether a 400 refused one of the requested names, which is then dropped (with a warning log). Throws
+    /// reason `config` when it refused the last one: an empty list would ask for every parameter.
+    func refuseParameter(
+        in response: UpstreamResponse, requested: inout GoogleRequestedParameters, report: Report, context: PollContext
+    ) throws -> Bool {
+        let message = Self.errorDetail(response).message
+        guard let refused = requested.refuse(message) else { return false }
+        context.logger.warning(
+            "the Reports API refused a parameter name; asking again without it",
+            metadata: ["parameter": "\(refused)", "report": "\(report.name)", "error": "\(message)"])
+        guard !requested.names.isEmpty else {
+            throw CollectorError(
+                .config, "the Reports API refused every configured parameter of the \(report.name): \(requested.refused.joined(separator: ", ")); check the parameter names")
+        }
+        return true
     }
 
     /// One authenticated GET. A 401 drops the cached token and tries once more with a new one.
@@ -174,12 +249,15 @@ public struct GoogleReportsAPI: Sendable {
         }
     }
 
-    /// X of "Data for dates later than X is not yet available", when the 400 says so.
+    /// X of "Data for dates later than X is not yet available" or "Start date can not be later than X",
+    /// when the 400 says so (X itself may be unreadable: then one day back).
     static func notYetAvailableDate(in response: UpstreamResponse) -> Int?? {
         let message = errorDetail(response).message
-        guard let range = message.range(of: "Data for dates later than ") else { return nil }
-        let date = message[range.upperBound...].prefix(10)
-        return .some(GoogleReportDate.parse(date))
+        for phrase in ["Data for dates later than ", "Start date can not be later than "] {
+            guard let range = message.range(of: phrase) else { continue }
+            return .some(GoogleReportDate.parse(message[range.upperBound...].prefix(10)))
+        }
+        return nil
     }
 
     /// Characters left as they are in a query value: RFC 3986 unreserved.
@@ -193,16 +271,9 @@ public struct GoogleReportsAPI: Sendable {
         value.addingPercentEncoding(withAllowedCharacters: queryValueAllowed) ?? value
     }
 
-    static func url(_ report: Report, customer: GoogleWorkspaceCustomerConfiguration, date: String, pageToken: String?) -> String {
+    static func url(_ report: Report, customer: GoogleWorkspaceCustomerConfiguration, parameters: [String], date: String, pageToken: String?) -> String {
         var query: [(String, String)] = []
-        let parameters: [String]
-        switch report {
-        case .customer:
-            parameters = customer.customerParameters
-        case .users:
-            parameters = customer.userParameters
-            query.append(("maxResults", "1000"))
-        }
+        if report == .users { query.append(("maxResults", "1000")) }
         // "my_customer" is the Directory API's alias for the admin's own customer; the Reports API
         // uses the admin's customer when customerId is left out.
         if customer.customerID != "my_customer" { query.append(("customerId", customer.customerID)) }

@@ -3,13 +3,25 @@ public struct GoogleUsageReportPage: Sendable, Decodable {
     public struct Warning: Sendable, Decodable, Equatable {
         public let code: String
         public let message: String
+        /// The applications the warning names (`data: [{key: "application", value: APP}]`).
+        public let applications: [String]
 
-        enum CodingKeys: String, CodingKey { case code, message }
+        /// `PARTIAL_DATA_AVAILABLE` or `DATA_NOT_AVAILABLE`: the date lacks (some applications') data.
+        public var marksIncompleteData: Bool { code == "PARTIAL_DATA_AVAILABLE" || code == "DATA_NOT_AVAILABLE" }
+
+        struct Datum: Decodable {
+            let key: String?
+            let value: String?
+        }
+
+        enum CodingKeys: String, CodingKey { case code, message, data }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             code = try container.decodeString(forKey: .code)
             message = try container.decodeString(forKey: .message)
+            let data = (try? container.decodeIfPresent([Datum].self, forKey: .data)) ?? nil
+            applications = (data ?? []).compactMap { $0.key == "application" ? $0.value : nil }.filter { !$0.isEmpty }
         }
     }
 
@@ -17,7 +29,14 @@ public struct GoogleUsageReportPage: Sendable, Decodable {
         public let date: String
         /// `entity.userEmail` of a per-user report; nil for the customer report.
         public let userEmail: String?
-        public let parameters: [GoogleUsageParameter]
+        public private(set) var parameters: [GoogleUsageParameter]
+
+        /// The report with only the parameters `isIncluded` keeps.
+        func keeping(_ isIncluded: (GoogleUsageParameter) -> Bool) -> Report {
+            var copy = self
+            copy.parameters = parameters.filter(isIncluded)
+            return copy
+        }
 
         enum CodingKeys: String, CodingKey { case date, entity, parameters }
         enum EntityKeys: String, CodingKey { case userEmail }
@@ -55,7 +74,7 @@ public struct GoogleUsageParameter: Sendable, Decodable, Equatable {
     public enum Value: Sendable, Equatable {
         case int(Double)
         case bool(Bool)
-        /// Unix seconds.
+        /// Unix seconds; 0 is Google's "never".
         case datetime(Double)
         case string(String)
         /// Objects with their string fields and numeric fields apart.
@@ -81,8 +100,14 @@ public struct GoogleUsageParameter: Sendable, Decodable, Equatable {
             value = .int(number)
         } else if container.contains(.boolValue), try !container.decodeNil(forKey: .boolValue) {
             value = .bool(try container.decodeFlexibleBool(forKey: .boolValue))
-        } else if let time = try container.decodeTimestamp(forKey: .datetimeValue) {
-            value = .datetime(time)
+        } else if let text = try container.decodeIfPresent(String.self, forKey: .datetimeValue), !text.isEmpty {
+            // Google's "never" (1970-01-01T00:00:00.000Z, a user who never logged in) is kept as 0, not dropped,
+            // so that `time() - x > threshold` catches it.
+            guard let seconds = RFC3339Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .datetimeValue, in: container, debugDescription: "not an RFC 3339 timestamp: \"\(text.prefix(40))\"")
+            }
+            value = .datetime(max(seconds, 0))
         } else if let text = try container.decodeIfPresent(String.self, forKey: .stringValue) {
             value = .string(text)
         } else if let messages = try container.decodeIfPresent([GoogleUsageMessage].self, forKey: .msgValue) {

@@ -31,6 +31,7 @@ public final class GoogleSimulator: Sendable {
         var requests: [ReceivedRequest] = []
         var issuedTokens = 0
         var tokenLifetime: Int = 3599
+        var unavailableApplication: String?
     }
 
     public let account: SimulatedServiceAccount
@@ -101,10 +102,28 @@ public final class GoogleSimulator: Sendable {
         state.withLock { $0.tokenLifetime = seconds }
     }
 
-    /// The newest date with complete data: two days before today, US Pacific.
-    public var newestCompleteDay: Int { Self.pacificDay(clock()) - 2 }
+    /// How many days a report takes to be complete: the customer report is usually complete two days
+    /// back, the per-user report up to four (dates in between answer with PARTIAL_DATA_AVAILABLE).
+    public static func lag(_ report: GoogleReportKind) -> Int { report == .customer ? 2 : 4 }
 
-    static func pacificDay(_ time: Double) -> Int { Int(((time - 8 * 3600) / 86_400).rounded(.down)) }
+    /// Applications whose data is still partial within the lag.
+    public static let lateApplications = ["gmail", "drive"]
+
+    /// Parameters asked for under another name than the answer carries (answer name → request name), as
+    /// the real API does: `drive:last_active_usage_time` must be asked for as `drive:timestamp_last_active_usage`.
+    public static let requestNames = ["drive:last_active_usage_time": "drive:timestamp_last_active_usage"]
+    static let answerNames = Dictionary(uniqueKeysWithValues: requestNames.map { ($1, $0) })
+
+    /// The newest date with complete data for `report`, US Pacific.
+    public func newestCompleteDay(_ report: GoogleReportKind = .customer) -> Int { Self.pacificDay(clock()) - Self.lag(report) }
+
+    /// Makes `application` never available: every date answers DATA_NOT_AVAILABLE naming it, without its
+    /// parameters, as for an application that is switched off (nil: every application available).
+    public func setUnavailableApplication(_ application: String?) {
+        state.withLock { $0.unavailableApplication = application }
+    }
+
+    public static func pacificDay(_ time: Double) -> Int { Int(((time - 8 * 3600) / 86_400).rounded(.down)) }
 
     public static func format(day: Int) -> String {
         let date = Date(timeIntervalSince1970: Double(day) * 86_400)
@@ -327,37 +346,64 @@ public final class GoogleSimulator: Sendable {
         guard let day = Self.parse(date: date) else {
             return Self.googleError(.badRequest, "Invalid value '\(date)'. Values must match the following regular expression: '(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)'", reason: "invalid", statusText: "INVALID_ARGUMENT")
         }
+        let report: GoogleReportKind = users ? .user : .customer
         let today = Self.pacificDay(clock())
         if day >= today {
-            return Self.googleError(.badRequest, "Data for dates later than \(Self.format(day: today - 1)) is not yet available. Please check back later", reason: "invalid", statusText: "INVALID_ARGUMENT")
+            // The two reports say "not yet" in the two ways Google does.
+            let message = users
+                ? "Start date can not be later than \(Self.format(day: today - 1))"
+                : "Data for dates later than \(Self.format(day: today - 1)) is not yet available. Please check back later"
+            return Self.googleError(.badRequest, message, reason: "invalid", statusText: "INVALID_ARGUMENT")
         }
         let customer = self.customer
-        let requested = query["parameters"].map { $0.split(separator: ",").map(String.init) }
+        // Request names are translated to the names the answer carries; a name Google does not know (or an
+        // answer-only spelling) is refused, naming the parameter without its application.
+        let requestedNames = query["parameters"].map { $0.split(separator: ",").map(String.init) }
+        // Names with data, and names Google knows that have no data on these dates (they are not in the answer).
         let known = Set(users ? customer.users.flatMap { $0.parameters.map(\.name) } : customer.parameters.map(\.name))
-        if let unknown = requested?.first(where: { !known.contains($0) }) {
-            return Self.googleError(.badRequest, "Invalid value '\(unknown)' for parameter 'parameters'", reason: "invalidParameter", statusText: "INVALID_ARGUMENT")
+            .union(SimulatedWorkspaceCustomer.knownWithoutData)
+        var requested: Set<String>?
+        if let requestedNames {
+            requested = []
+            for name in requestedNames {
+                let answerName = Self.answerNames[name] ?? name
+                guard known.contains(answerName), Self.requestNames[name] == nil else {
+                    let parts = name.split(separator: ":", maxSplits: 1)
+                    return Self.googleError(
+                        .badRequest, "Invalid parameter name \(parts.count == 2 ? parts[1] : Substring(name)) for application \(parts.first ?? "")",
+                        reason: "invalid", statusText: "INVALID_ARGUMENT")
+                }
+                requested?.insert(answerName)
+            }
         }
+        // Warnings name applications: the ones still filling in within the report's lag, and one switched off.
+        var warned: [(code: String, application: String)] = []
+        if day > today - Self.lag(report) {
+            warned += Self.lateApplications.map { ("PARTIAL_DATA_AVAILABLE", $0) }
+        }
+        if let application = state.withLock({ $0.unavailableApplication }) {
+            warned.append(("DATA_NOT_AVAILABLE", application))
+        }
+        let left = Set(warned.map(\.application))
         func filtered(_ parameters: [SimulatedUsageParameter]) -> [SimulatedUsageParameter] {
-            guard let requested else { return parameters }
-            return parameters.filter { requested.contains($0.name) }
+            parameters.filter { parameter in
+                (requested?.contains(parameter.name) ?? true) && !left.contains(String(parameter.name.split(separator: ":").first ?? ""))
+            }
         }
-        let partial = day == today - 1
-        let warnings = partial
-            ? #","warnings":[{"code":"PARTIAL_DATA_AVAILABLE","message":"Data for this date is partial.","data":[{"key":"application","value":"gmail"}]}]"#
-            : ""
+        let warnings = warned.isEmpty ? "" : ",\"warnings\":[" + warned.map { warning in
+            #"{"code":"\#(warning.code)","message":"Data for this date is not complete.","data":[{"key":"application","value":"\#(warning.application)"}]}"#
+        }.joined(separator: ",") + "]"
         let dateText = Self.format(day: day)
         if users {
-            return userReport(customer: customer, parameters: filtered, date: dateText, warnings: warnings, partial: partial, query: query)
+            return userReport(customer: customer, parameters: filtered, date: dateText, warnings: warnings, query: query)
         }
-        return customerReport(customer: customer, parameters: filtered(customer.parameters), date: dateText, warnings: warnings, partial: partial, pageToken: query["pageToken"])
+        return customerReport(customer: customer, parameters: filtered(customer.parameters), date: dateText, warnings: warnings, pageToken: query["pageToken"])
     }
 
     /// The customer report comes in two pages, the second behind a token with `+`, `/` and `=`.
     private func customerReport(
-        customer: SimulatedWorkspaceCustomer, parameters: [SimulatedUsageParameter], date: String, warnings: String, partial: Bool, pageToken: String?
+        customer: SimulatedWorkspaceCustomer, parameters: [SimulatedUsageParameter], date: String, warnings: String, pageToken: String?
     ) -> Response {
-        var parameters = parameters
-        if partial { parameters = Array(parameters.prefix(1)) }
         let half = (parameters.count + 1) / 2
         let page: ArraySlice<SimulatedUsageParameter>
         var next = ""
@@ -376,7 +422,7 @@ public final class GoogleSimulator: Sendable {
 
     private func userReport(
         customer: SimulatedWorkspaceCustomer, parameters: ([SimulatedUsageParameter]) -> [SimulatedUsageParameter], date: String,
-        warnings: String, partial: Bool, query: [String: String]
+        warnings: String, query: [String: String]
     ) -> Response {
         let maxResults = min(query["maxResults"].flatMap(Int.init) ?? 1000, 1000)
         let pageSize = max(1, min(maxResults, userPageSize))
@@ -395,7 +441,7 @@ public final class GoogleSimulator: Sendable {
                 return #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","profileId":"deleted"},"parameters":[{"name":"accounts:is_suspended","boolValue":false}]}"#
             }
             let user = customer.users[index]
-            let selected = partial ? Array(parameters(user.parameters).prefix(1)) : parameters(user.parameters)
+            let selected = parameters(user.parameters)
             return #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","userEmail":\#(JSONText.string(user.email)),"profileId":"1\#(index)"},"parameters":[\#(selected.map(\.json).joined(separator: ","))]}"#
         }
         let next = offset + pageSize < total ? #","nextPageToken":"users+\#(offset + pageSize)/==""# : ""

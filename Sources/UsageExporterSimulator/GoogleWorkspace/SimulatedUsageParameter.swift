@@ -48,6 +48,10 @@ public struct SimulatedWorkspaceUser: Sendable {
 
 /// A simulated Workspace customer: its report parameters and users.
 public struct SimulatedWorkspaceCustomer: Sendable {
+    /// Parameters Google accepts in a request but that have no data here, so the answer leaves them out
+    /// (as for an application nobody uses).
+    public static let knownWithoutData: Set<String> = ["classroom:num_courses_created", "classroom:last_interaction_time"]
+
     public var customerID: String
     public var parameters: [SimulatedUsageParameter]
     public var users: [SimulatedWorkspaceUser]
