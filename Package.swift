@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The git revision embedded in the binary (`--version`, `usage_exporter_build_info`): scripts/package
+// sets USAGE_EXPORTER_REVISION (short commit, "-dirty" with uncommitted changes); otherwise "unknown".
+// Only the CBuildRevision C file is compiled with it, so a new revision recompiles that file alone.
+let buildRevision = Context.environment["USAGE_EXPORTER_REVISION"].map { String($0.filter { $0.isLetter || $0.isNumber || "-._+".contains($0) }) }
+    .flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+
 let package = Package(
     name: "usage-exporter",
     platforms: [.macOS(.v15)],
@@ -26,6 +32,7 @@ let package = Package(
         // zlib itself: gzip responses are assembled from deflate pieces compressed once per poll,
         // which needs sync-flushed raw deflate and crc32_combine (no Swift wrapper exposes the latter).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CBuildRevision", cSettings: [.define("USAGE_EXPORTER_REVISION", to: "\"\(buildRevision)\"")]),
         .target(
             name: "UsageExporter",
             dependencies: [
@@ -35,6 +42,7 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "CZlib",
+                "CBuildRevision",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

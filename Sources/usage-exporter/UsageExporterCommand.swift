@@ -10,7 +10,7 @@ struct UsageExporterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usage-exporter",
         abstract: "Prometheus exporter for Windsurf and Google Workspace usage.",
-        version: ExporterVersion.version)
+        version: ExporterVersion.versionLine)
 
     @Option(name: .customLong("config.file"), help: "YAML configuration file.")
     var configFile = "usage-exporter.yml"

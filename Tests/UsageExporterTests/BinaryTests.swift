@@ -17,7 +17,7 @@ struct BinaryTests {
     func versionAndHelp() async throws {
         let version = try await ExporterProcess.run(["--version"])
         #expect(version.code == 0)
-        #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines) == ExporterVersion.version)
+        #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines) == "usage-exporter \(ExporterVersion.version) (revision \(ExporterVersion.revision))")
         let help = try await ExporterProcess.run(["--help"])
         #expect(help.code == 0)
         for flag in ["--config.file", "--web.listen-address", "--web.telemetry-path", "--log.level", "--log.format", "--config.check", "--demo", "--demo.users"] {

@@ -14,7 +14,7 @@ public enum SelfMetrics {
         "usage_exporter_upstream_requests_total", help: "HTTP requests sent upstream by status code (error when none came back).",
         type: .counter)
     public static let buildInfo = MetricFamily(
-        "usage_exporter_build_info", help: "The exporter's version and the Swift version it was built with; always 1.")
+        "usage_exporter_build_info", help: "The exporter's version, the git revision and the Swift version it was built with; always 1.")
     public static let configLastReloadSuccessful = MetricFamily(
         "usage_exporter_config_last_reload_successful", help: "1 if the last configuration load succeeded, else 0.")
     public static let configLastReloadSuccess = MetricFamily(
@@ -56,7 +56,9 @@ public enum SelfMetrics {
             }
         }
         var build = FixedSamplesBuilder(buildInfo)
-        build.add(LabelSet([("version", ExporterVersion.version), ("swift_version", ExporterVersion.swiftVersion)]), 1)
+        build.add(LabelSet([
+            ("version", ExporterVersion.version), ("revision", ExporterVersion.revision), ("swift_version", ExporterVersion.swiftVersion),
+        ]), 1)
         var reloadSuccessful = FixedSamplesBuilder(configLastReloadSuccessful)
         reloadSuccessful.add(.empty, reload.lastSucceeded ? 1 : 0)
         var reloadTime = FixedSamplesBuilder(configLastReloadSuccess)
