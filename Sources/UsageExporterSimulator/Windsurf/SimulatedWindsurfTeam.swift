@@ -11,11 +11,18 @@ public struct SimulatedWindsurfTeam: Sendable {
     public var promptCreditsPerSeat: Int
     public var addOnCreditsAvailable: Int
     public var addOnCreditsUsed: Int
+    /// The per-user add-on credit cap `GetUsageConfig` answers; nil: none (`{}`).
+    public var addOnCreditCap: Int?
+    /// How `GetUsageConfig` spells the cap's field.
+    public var addOnCreditCapSpelling: AddOnCreditCapSpelling = .camelCase
+    /// The rows `CascadeAnalytics` and `Analytics` answer from (`.empty` unless generated).
+    public var analytics: SimulatedWindsurfAnalytics
 
     public init(
         name: String, serviceKey: String, groups: [String] = [], users: [SimulatedWindsurfUser],
         billingCycleStart: SimulatedTimestamp, billingCycleEnd: SimulatedTimestamp,
-        seats: Int, promptCreditsPerSeat: Int = 500, addOnCreditsAvailable: Int = 0, addOnCreditsUsed: Int = 0
+        seats: Int, promptCreditsPerSeat: Int = 500, addOnCreditsAvailable: Int = 0, addOnCreditsUsed: Int = 0,
+        addOnCreditCap: Int? = nil, analytics: SimulatedWindsurfAnalytics = .empty
     ) {
         self.name = name
         self.serviceKey = serviceKey
@@ -27,6 +34,8 @@ public struct SimulatedWindsurfTeam: Sendable {
         self.promptCreditsPerSeat = promptCreditsPerSeat
         self.addOnCreditsAvailable = addOnCreditsAvailable
         self.addOnCreditsUsed = addOnCreditsUsed
+        self.addOnCreditCap = addOnCreditCap
+        self.analytics = analytics
     }
 
     /// The `UserPageAnalytics` answer for `group` (nil: the whole team), with `activeDays` capped to the

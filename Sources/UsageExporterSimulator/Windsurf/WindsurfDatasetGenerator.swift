@@ -33,28 +33,32 @@ public struct WindsurfDatasetGenerator: Sendable {
         "Dubois", "Kim", "Moreau", "Ivanova", "Garcia", "Müller", "Chen", "Larsen", "Mensah",
     ]
 
-    /// The demo's two teams: `acme` with the groups `platform` and `design`, and `globex` without groups,
-    /// sharing `users` between them (60% and 40%).
+    /// The demo's two teams: `acme` with the groups `platform` and `design` and an add-on credit cap, and
+    /// `globex` without groups or cap, sharing `users` between them (60% and 40%).
     public func demoTeams(users: Int, now: Double) -> [SimulatedWindsurfTeam] {
         let acmeCount = max(1, (users * 6 + 5) / 10)
         let globexCount = max(1, users - acmeCount)
-        return [
+        var teams = [
             team(name: "acme", serviceKey: "demo-acme-service-key", groups: ["platform", "design"], users: acmeCount, now: now, seedOffset: 1),
             team(name: "globex", serviceKey: "demo-globex-service-key", groups: [], users: globexCount, now: now, seedOffset: 2),
         ]
+        teams[0].addOnCreditCap = 1_500
+        return teams
     }
 
-    /// One team of `count` generated users.
+    /// One team of `count` generated users, with analytics rows generated from them (`WindsurfAnalyticsGenerator`).
     public func team(name: String, serviceKey: String, groups: [String], users count: Int, now: Double, seedOffset: UInt64 = 0) -> SimulatedWindsurfTeam {
         var generator = SeededGenerator(seed: seed &+ seedOffset &* 1_000_003)
         let users = (0..<count).map { index in user(index: index, team: name, groups: groups, now: now, using: &generator) }
         let (cycleStart, cycleEnd) = Self.billingCycle(containing: now)
-        return SimulatedWindsurfTeam(
+        var team = SimulatedWindsurfTeam(
             name: name, serviceKey: serviceKey, groups: groups, users: users,
             billingCycleStart: SimulatedTimestamp(wholeSeconds: Int64(cycleStart)),
             billingCycleEnd: SimulatedTimestamp(wholeSeconds: Int64(cycleEnd)),
             seats: count + max(2, count / 20), promptCreditsPerSeat: 500,
             addOnCreditsAvailable: 10_000, addOnCreditsUsed: Int.random(in: 0...4_000, using: &generator))
+        team.analytics = WindsurfAnalyticsGenerator(seed: seed &+ seedOffset &* 1_000_003).analytics(for: team, now: now)
+        return team
     }
 
     /// The calendar month (UTC) around `now`, as a billing cycle.
