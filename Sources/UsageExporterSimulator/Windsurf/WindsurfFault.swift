@@ -4,6 +4,10 @@ public enum WindsurfFault: Sendable, Equatable {
     case unauthorized
     /// 403, as for a service key without the endpoint's permission.
     case forbidden
+    /// `{"error":"Insufficient permissions"}` (the documented message) with `status` (the docs give none).
+    case insufficientPermissions(status: Int = 403)
+    /// 400 with a documented query error's message (or one of the simulator's own).
+    case queryError(WindsurfQueryError)
     /// 400 `{"error":"invalid group name: X"}`.
     case invalidGroup
     /// 429 with a `Retry-After` header (seconds or an HTTP-date), or none.
@@ -31,4 +35,7 @@ public enum WindsurfFault: Sendable, Equatable {
 public enum WindsurfEndpoint: String, Sendable, Hashable {
     case userPageAnalytics = "UserPageAnalytics"
     case teamCreditBalance = "GetTeamCreditBalance"
+    case cascadeAnalytics = "CascadeAnalytics"
+    case analytics = "Analytics"
+    case usageConfig = "GetUsageConfig"
 }

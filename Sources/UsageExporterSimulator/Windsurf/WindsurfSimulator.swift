@@ -5,7 +5,8 @@ import NIOCore
 import Synchronization
 
 /// A loopback HTTP server that speaks the Windsurf analytics API (`UserPageAnalytics`,
-/// `GetTeamCreditBalance`) over generated teams, with switchable faults and live dataset changes.
+/// `GetTeamCreditBalance`, `CascadeAnalytics`, `Analytics`, `GetUsageConfig`) over generated teams, with
+/// switchable faults and live dataset changes.
 public final class WindsurfSimulator: Sendable {
     /// A request the simulator received, for tests to inspect.
     public struct ReceivedRequest: Sendable {
@@ -15,6 +16,8 @@ public final class WindsurfSimulator: Sendable {
         public let startTimestamp: String?
         public let endTimestamp: String?
         public let receivedAt: Date
+        /// The request body exactly as received (e.g. the `query_requests` an exporter sent).
+        public let body: String
         /// The fault the request was answered with, if any.
         public let fault: WindsurfFault?
     }
@@ -55,7 +58,7 @@ public final class WindsurfSimulator: Sendable {
 
     // MARK: Control
 
-    /// Makes requests fail with `fault`: on `endpoint` only (nil: both), for the next `count` requests (nil: until cleared).
+    /// Makes requests fail with `fault`: on `endpoint` only (nil: every endpoint), for the next `count` requests (nil: until cleared).
     public func inject(_ fault: WindsurfFault, on endpoint: WindsurfEndpoint? = nil, count: Int? = nil) {
         state.withLock { $0.faults.append(FaultRule(fault: fault, endpoint: endpoint, remaining: count)) }
     }
@@ -90,6 +93,15 @@ public final class WindsurfSimulator: Sendable {
         router.post("/api/v1/GetTeamCreditBalance") { request, context in
             try await self.respond(to: request, endpoint: .teamCreditBalance)
         }
+        router.post("/api/v1/CascadeAnalytics") { request, context in
+            try await self.respond(to: request, endpoint: .cascadeAnalytics)
+        }
+        router.post("/api/v1/Analytics") { request, context in
+            try await self.respond(to: request, endpoint: .analytics)
+        }
+        router.post("/api/v1/GetUsageConfig") { request, context in
+            try await self.respond(to: request, endpoint: .usageConfig)
+        }
         return router
     }
 
@@ -102,7 +114,8 @@ public final class WindsurfSimulator: Sendable {
 
     func respond(to request: Request, endpoint: WindsurfEndpoint) async throws -> Response {
         let bytes = try await request.body.collect(upTo: 1 << 20)
-        guard let body = try? JSONDecoder().decode(RequestBody.self, from: Data(buffer: bytes)) else {
+        let data = Data(buffer: bytes)
+        guard let body = try? JSONDecoder().decode(RequestBody.self, from: data) else {
             return Self.json(.badRequest, #"{"error":"invalid request body"}"#)
         }
         let fault = state.withLock { state -> WindsurfFault? in
@@ -116,10 +129,11 @@ public final class WindsurfSimulator: Sendable {
             state.requests.append(
                 ReceivedRequest(
                     endpoint: endpoint, serviceKey: body.service_key, groupName: body.group_name,
-                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp, receivedAt: Date(), fault: fault))
+                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp, receivedAt: Date(),
+                    body: String(decoding: data, as: UTF8.self), fault: fault))
             return fault
         }
-        if let fault, let response = try await apply(fault, body: body) {
+        if let fault, let response = try await apply(fault, body: body, endpoint: endpoint) {
             return response
         }
         guard let team = teams.first(where: { $0.serviceKey == body.service_key }) else {
@@ -130,16 +144,44 @@ public final class WindsurfSimulator: Sendable {
             return userPage(team: team, body: body)
         case .teamCreditBalance:
             return creditBalance(team: team)
+        case .cascadeAnalytics:
+            return Self.answer(data) { try CascadeAnalyticsResponder(team: team).answer($0) }
+        case .analytics:
+            return Self.answer(data) { try CustomAnalyticsResponder(team: team).answer($0) }
+        case .usageConfig:
+            return Self.answer(data) { try UsageConfigResponder(team: team).answer($0) }
+        }
+    }
+
+    /// 200 with what `responder` writes for the parsed body, or 400 `{"error":…}` with what it refuses.
+    private static func answer(_ data: Data, _ responder: (JSONValue) throws -> [UInt8]) -> Response {
+        do {
+            let value: JSONValue
+            do {
+                value = try JSONDecoder().decode(JSONValue.self, from: data)
+            } catch {
+                throw WindsurfQueryError.invalidRequestBody("not JSON")
+            }
+            let bytes = try responder(value)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        } catch let error as WindsurfQueryError {
+            return json(.badRequest, JSONText.object([("error", JSONText.string(error.message))]))
+        } catch {
+            return json(.badRequest, JSONText.object([("error", JSONText.string("invalid request body"))]))
         }
     }
 
     /// The response a fault produces, or nil when the request should then be answered normally (`slow`).
-    private func apply(_ fault: WindsurfFault, body: RequestBody) async throws -> Response? {
+    private func apply(_ fault: WindsurfFault, body: RequestBody, endpoint: WindsurfEndpoint) async throws -> Response? {
         switch fault {
         case .unauthorized:
             return Self.json(.unauthorized, #"{"error":"Invalid service key"}"#)
         case .forbidden:
             return Self.json(.forbidden, #"{"error":"service key lacks the required permission"}"#)
+        case .insufficientPermissions(let status):
+            return Self.json(HTTPResponse.Status(code: status), #"{"error":"Insufficient permissions"}"#)
+        case .queryError(let error):
+            return Self.json(.badRequest, JSONText.object([("error", JSONText.string(error.message))]))
         case .invalidGroup:
             return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid group name: \(body.group_name ?? "")"))]))
         case .rateLimited(let retryAfter):
@@ -157,7 +199,7 @@ public final class WindsurfSimulator: Sendable {
         case .malformed:
             return Self.json(.ok, "<html><body>502 Bad Gateway</body></html>")
         case .truncated:
-            return Self.json(.ok, #"{"userTableStats":[{"name":"Alice","email":"alice@example.com","activeDays":"#)
+            return Self.json(.ok, Self.truncatedBody(endpoint))
         case .errorField(let message):
             return Self.json(.ok, JSONText.object([("error", JSONText.string(message))]))
         case .redirect(let status, let location):
@@ -166,7 +208,7 @@ public final class WindsurfSimulator: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: #"{"error":"moved"}"#)))
         case .stalledBody:
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: #"{"userTableStats":["#))
+                try await writer.write(ByteBuffer(string: Self.truncatedBody(endpoint)))
                 try await self.host.waitUntilStopped()
                 try await writer.finish(nil)
             })
@@ -202,6 +244,17 @@ public final class WindsurfSimulator: Sendable {
         return Self.json(.ok, text)
     }
 
+
+    /// The start of a valid answer of `endpoint`, cut in the middle.
+    static func truncatedBody(_ endpoint: WindsurfEndpoint) -> String {
+        switch endpoint {
+        case .userPageAnalytics: #"{"userTableStats":[{"name":"Alice","email":"alice@example.com","activeDays":"#
+        case .teamCreditBalance: #"{"promptCreditsPerSeat":500,"numSeats":"#
+        case .cascadeAnalytics: #"{"queryResults":[{"cascadeLines":{"cascadeLines":[{"day":"2025-05-01T00:00:00Z","linesSuggested":"1"#
+        case .analytics: #"{"queryResults":[{"responseItems":[{"item":{"lang":"PYT"#
+        case .usageConfig: #"{"addOnCreditCap":"#
+        }
+    }
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
