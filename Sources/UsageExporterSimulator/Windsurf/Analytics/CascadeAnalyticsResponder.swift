@@ -76,7 +76,7 @@ struct CascadeAnalyticsResponder {
         var suggested = [Int](repeating: 0, count: days.count)
         var accepted = [Int](repeating: 0, count: days.count)
         var active = [Bool](repeating: false, count: days.count)
-        for row in rows where row.ideCode != SimulatedAnalyticsVocabulary.cascadeCLI {
+        for row in rows where row.ideCode != Int(SimulatedAnalyticsVocabulary.cascadeCLI) {
             let slot = Int(row.unixDay) - days.lowerBound
             active[slot] = true
             suggested[slot] += Int(row.suggestedLineCount)

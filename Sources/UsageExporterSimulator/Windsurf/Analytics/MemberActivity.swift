@@ -24,12 +24,16 @@ struct MemberActivity {
     /// Tools of Read mode: reading and searching only.
     static let readToolWeights = [0, 30, 0, 10, 20, 8, 10, 0, 10, 0, 0, 5, 3, 0, 0, 0, 0, 0]
 
-    init(index: Int, profile: WindsurfAnalyticsGenerator.Profile, firstDay: Int, today: Int, using generator: inout SeededGenerator) {
+    /// `activityScale` (0–1) scales how often the member is active on days other than the last-usage days.
+    init(
+        index: Int, profile: WindsurfAnalyticsGenerator.Profile, firstDay: Int, today: Int, activityScale: Double = 1,
+        using generator: inout SeededGenerator
+    ) {
         self.index = UInt32(index)
         self.profile = profile
         self.firstDay = firstDay
         self.today = today
-        rate = profile.activeDays > 0 ? min(0.92, max(0.12, Double(profile.activeDays) / 21)) : 0.2
+        rate = (profile.activeDays > 0 ? min(0.92, max(0.12, Double(profile.activeDays) / 21)) : 0.2) * activityScale
         let skew = Double.random(in: 0..<1, using: &generator)
         intensity = 0.35 + skew * skew * 2.2
         let primaryLanguage = UInt8(Self.pick(Self.languageWeights, using: &generator))
@@ -57,7 +61,7 @@ struct MemberActivity {
     static func unixDay(_ seconds: Double) -> Int { Int((seconds / 86_400).rounded(.down)) }
 
     /// Appends the member's rows, day by day.
-    func generate(into sink: inout WindsurfAnalyticsGenerator.Sink, using generator: inout SeededGenerator) {
+    func generate(into sink: inout AnalyticsRowSink, using generator: inout SeededGenerator) {
         let lastAutocompleteDay = profile.lastAutocomplete.map(Self.unixDay)
         let lastChatDay = profile.lastChat.map(Self.unixDay)
         let lastCommandDay = profile.lastCommand.map(Self.unixDay) ?? Int.min
@@ -84,7 +88,7 @@ struct MemberActivity {
 
     /// 1–3 hours of autocomplete (on the last usage day, up to its hour and including it), and the day's PCW row.
     private func autocomplete(
-        day: Int, lastHour: Int, forced: Bool, commands: Bool, into sink: inout WindsurfAnalyticsGenerator.Sink,
+        day: Int, lastHour: Int, forced: Bool, commands: Bool, into sink: inout AnalyticsRowSink,
         using generator: inout SeededGenerator
     ) {
         var hours: [Int] = forced ? [lastHour] : []
@@ -109,24 +113,23 @@ struct MemberActivity {
         let commandBytes = commands && generator.chance(0.35) ? Int.random(in: 150...4_000, using: &generator) : 0
         let userBytes = Int(Double(dayBytes + commandBytes) * Double.random(in: 0.3...2.2, using: &generator))
             + Int.random(in: 0...1_500, using: &generator)
-        sink.codeWritten.append(
+        sink.add(
             SimulatedCodeWrittenRow(
-                memberIndex: index, autocompleteByteCount: UInt32(dayBytes), commandByteCount: UInt32(commandBytes),
-                userByteCount: UInt32(userBytes), unixDay: UInt16(day), languageCode: mainLanguage ?? languages.primary, ideCode: ide))
+                member: Int(index), day: day, language: mainLanguage ?? languages.primary, ide: ide, autocompleteBytes: dayBytes,
+                commandBytes: commandBytes, userBytes: userBytes))
     }
 
     /// Appends one USER_DATA row; returns its accepted bytes.
     private func appendAutocomplete(
-        day: Int, hour: Int, language: UInt8, ide: UInt8, into sink: inout WindsurfAnalyticsGenerator.Sink,
+        day: Int, hour: Int, language: UInt8, ide: UInt8, into sink: inout AnalyticsRowSink,
         using generator: inout SeededGenerator
     ) -> Int {
-        let acceptances = min(2_000, max(1, Int(Double(Int.random(in: 1...24, using: &generator)) * intensity)))
+        let acceptances = max(1, Int(Double(Int.random(in: 1...24, using: &generator)) * intensity))
         let lines = acceptances + Int.random(in: 0...(acceptances * 2), using: &generator)
-        let bytes = min(Int(UInt16.max), lines * Int.random(in: 20...48, using: &generator))
-        sink.autocomplete.append(
+        let bytes = lines * Int.random(in: 20...48, using: &generator)
+        sink.add(
             SimulatedAutocompleteRow(
-                memberIndex: index, unixDay: UInt16(day), hourOfDay: UInt8(hour), languageCode: language, ideCode: ide,
-                acceptanceCount: UInt16(acceptances), lineCount: UInt16(lines), byteCount: UInt16(bytes)))
+                member: Int(index), day: day, hour: hour, language: language, ide: ide, acceptances: acceptances, lines: lines, bytes: bytes))
         return bytes
     }
 
@@ -139,7 +142,7 @@ struct MemberActivity {
     /// 1–3 conversations (the first sometimes continuing an earlier day's), each of 1–3 rows: a later row of the
     /// same conversation switches mode, switches model, or repeats both (a split the exporter must sum).
     private func cascade(
-        day: Int, conversation: inout UInt16, into sink: inout WindsurfAnalyticsGenerator.Sink, using generator: inout SeededGenerator
+        day: Int, conversation: inout UInt16, into sink: inout AnalyticsRowSink, using generator: inout SeededGenerator
     ) {
         let modelCount = Vocabulary.models.count
         let conversations = 1 + Self.pick([60, 30, 10], using: &generator)
@@ -159,38 +162,36 @@ struct MemberActivity {
                     default: break
                     }
                 }
-                let messages = min(200, max(1, Int(Double(Int.random(in: 1...6, using: &generator)) * intensity)))
-                let prompts = min(Int(UInt16.max), messages * Vocabulary.models[Int(partModel)].hundredthsPerMessage)
+                let messages = max(1, Int(Double(Int.random(in: 1...6, using: &generator)) * intensity))
+                let extra = generator.chance(0.3) ? Int.random(in: 1...60, using: &generator) : 0
                 var suggested = 0
-                var accepted = 0
+                var acceptedPercent = 0
                 var tools: [(tool: Int, count: Int)] = []
                 if ideType != Vocabulary.cascadeCLI {
                     switch partMode {
                     case Vocabulary.modeDefault:
                         suggested = messages * Int.random(in: 0...18, using: &generator)
-                        accepted = generator.chance(0.22) ? 0 : suggested * Int.random(in: 35...100, using: &generator) / 100
-                        tools = Self.pickTools(Self.writeToolWeights, count: Int.random(in: 1...3, using: &generator), messages: messages, using: &generator)
+                        acceptedPercent = generator.chance(0.22) ? 0 : Int.random(in: 35...100, using: &generator)
+                        tools = Self.pickTools(Self.writeToolWeights, count: Int.random(in: 1...2, using: &generator), messages: messages, using: &generator)
                     case Vocabulary.modeReadOnly:
-                        tools = Self.pickTools(Self.readToolWeights, count: Int.random(in: 1...3, using: &generator), messages: messages, using: &generator)
+                        tools = Self.pickTools(Self.readToolWeights, count: Int.random(in: 1...2, using: &generator), messages: messages, using: &generator)
                     case Vocabulary.modeUnknown:
                         suggested = generator.chance(0.3) ? Int.random(in: 1...10, using: &generator) : 0
-                        accepted = suggested / 2
+                        acceptedPercent = 50
                         tools = Self.pickTools(Self.writeToolWeights, count: Int.random(in: 0...1, using: &generator), messages: messages, using: &generator)
                     default:
                         break
                     }
                 }
-                sink.cascade.append(
+                sink.add(
                     SimulatedCascadeRow(
-                        memberIndex: index, packedTools: SimulatedCascadeRow.pack(tools), unixDay: UInt16(day),
-                        conversationNumber: conversation, messageCount: UInt16(messages), promptHundredths: UInt16(prompts),
-                        suggestedLineCount: UInt16(min(suggested, Int(UInt16.max))), acceptedLineCount: UInt16(min(accepted, Int(UInt16.max))),
-                        modelCode: partModel, modeCode: partMode, ideCode: ideType))
+                        member: Int(index), day: day, conversation: Int(conversation), model: partModel, mode: partMode, ideType: ideType,
+                        messages: messages, extraPromptHundredths: extra, linesSuggested: suggested, acceptedPercent: acceptedPercent, tools: tools))
             }
         }
     }
 
-    /// `count` distinct tools drawn by weight, each called 1 to about three times per message.
+    /// `count` distinct tools drawn by weight, each called 1 to 7 times (about once or twice per message).
     static func pickTools(_ weights: [Int], count: Int, messages: Int, using generator: inout SeededGenerator) -> [(tool: Int, count: Int)] {
         var tools: [(tool: Int, count: Int)] = []
         var attempts = 0
@@ -198,7 +199,7 @@ struct MemberActivity {
             attempts += 1
             let tool = pick(weights, using: &generator)
             if tools.contains(where: { $0.tool == tool }) { continue }
-            tools.append((tool, Int.random(in: 1...min(31, messages * 3), using: &generator)))
+            tools.append((tool, Int.random(in: 1...min(7, messages * 2), using: &generator)))
         }
         return tools
     }

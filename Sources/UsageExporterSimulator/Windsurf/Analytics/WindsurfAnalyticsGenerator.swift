@@ -6,8 +6,13 @@
 /// `departedUsers` members who have left the team but whose rows (and API keys) remain.
 ///
 /// Volumes: an active day has 1–3 autocomplete hours (sometimes two languages in an hour), one PCW row, and on
-/// about half of them 1–3 Cascade conversations of 1–3 rows each. Teams larger than `largeTeamThreshold` members
-/// keep only `largeTeamDays` days of history, so that 100,000 demo users stay within memory and a few seconds.
+/// about half of them 1–3 Cascade conversations of 1–3 rows each: about 0.46 USER_DATA, 0.24 PCW and 0.21 Cascade
+/// rows per member and day on average (12, 16 and 16 bytes each), about 11 MB for 10,000 users over 91 days.
+/// Rows are generated in two identical passes (count, then write in place), so that memory holds exactly the
+/// rows, sorted by day, with no growth or sorting copies. Teams larger than `largeTeamThreshold` members keep
+/// only `largeTeamDays` days of history (enough for 30-day windows) and are active on other days than their
+/// last-usage days as often as `largeTeamActiveMembers` members would be, so that 100,000 demo users stay within
+/// memory, a few seconds of generation and answers of tens of megabytes.
 public struct WindsurfAnalyticsGenerator: Sendable {
     public var seed: UInt64
     /// Days of history before today.
@@ -17,13 +22,20 @@ public struct WindsurfAnalyticsGenerator: Sendable {
     /// Teams with more members than this keep `largeTeamDays` days of history only.
     public var largeTeamThreshold: Int
     public var largeTeamDays: Int
+    /// A large team's activity on days other than its members' last-usage days is scaled down to what this many
+    /// members would produce, so that its answers stay within tens of megabytes.
+    public var largeTeamActiveMembers: Int
 
-    public init(seed: UInt64 = 42, days: Int = 90, departedUsers: Int = 2, largeTeamThreshold: Int = 20_000, largeTeamDays: Int = 31) {
+    public init(
+        seed: UInt64 = 42, days: Int = 90, departedUsers: Int = 2, largeTeamThreshold: Int = 20_000, largeTeamDays: Int = 31,
+        largeTeamActiveMembers: Int = 10_000
+    ) {
         self.seed = seed
         self.days = days
         self.departedUsers = departedUsers
         self.largeTeamThreshold = largeTeamThreshold
         self.largeTeamDays = largeTeamDays
+        self.largeTeamActiveMembers = largeTeamActiveMembers
     }
 
     /// What one member's rows are generated from: a user's page fields, or a departed user's.
@@ -62,47 +74,26 @@ public struct WindsurfAnalyticsGenerator: Sendable {
                         signup: now - 400 * 86_400, activeDays: 14))
             }
         }
-        let history = profiles.count > largeTeamThreshold ? min(days, largeTeamDays) : days
+        let large = profiles.count > largeTeamThreshold
+        let history = large ? min(days, largeTeamDays) : days
+        let activityScale = large ? min(1, Double(largeTeamActiveMembers) / Double(profiles.count)) : 1
         let firstDay = today - history
-        var sink = Sink()
+        var sink = AnalyticsRowSink(firstDay: firstDay, dayCount: history + 1)
         var members: [SimulatedAnalyticsMember] = []
         members.reserveCapacity(profiles.count)
-        for (index, profile) in profiles.enumerated() {
-            var generator = SeededGenerator(seed: teamSeed ^ (UInt64(index) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
-            let member = MemberActivity(index: index, profile: profile, firstDay: firstDay, today: today, using: &generator)
-            member.generate(into: &sink, using: &generator)
-            members.append(member.member)
-        }
-        let dayCount = today - firstDay + 1
-        return SimulatedWindsurfAnalytics(
-            firstDay: firstDay, lastDay: today, members: members,
-            autocomplete: Self.sortedByDay(sink.autocomplete, firstDay: firstDay, dayCount: dayCount) { Int($0.unixDay) },
-            cascade: Self.sortedByDay(sink.cascade, firstDay: firstDay, dayCount: dayCount) { Int($0.unixDay) },
-            codeWritten: Self.sortedByDay(sink.codeWritten, firstDay: firstDay, dayCount: dayCount) { Int($0.unixDay) },
-            salt: teamSeed)
-    }
-
-    /// The rows being generated, member by member.
-    struct Sink {
-        var autocomplete: [SimulatedAutocompleteRow] = []
-        var cascade: [SimulatedCascadeRow] = []
-        var codeWritten: [SimulatedCodeWrittenRow] = []
-    }
-
-    /// A stable counting sort by day (rows of one day keep their member order).
-    static func sortedByDay<Row>(_ rows: [Row], firstDay: Int, dayCount: Int, day: (Row) -> Int) -> [Row] {
-        guard !rows.isEmpty else { return [] }
-        var offsets = [Int](repeating: 0, count: dayCount + 1)
-        for row in rows { offsets[day(row) - firstDay + 1] += 1 }
-        for index in 1..<offsets.count { offsets[index] += offsets[index - 1] }
-        return [Row](unsafeUninitializedCapacity: rows.count) { buffer, count in
-            for row in rows {
-                let slot = day(row) - firstDay
-                buffer.initializeElement(at: offsets[slot], to: row)
-                offsets[slot] += 1
+        for pass in 0..<2 {
+            if pass == 1 { sink.startWriting() }
+            for (index, profile) in profiles.enumerated() {
+                var generator = SeededGenerator(seed: teamSeed ^ (UInt64(index) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
+                let member = MemberActivity(
+                    index: index, profile: profile, firstDay: firstDay, today: today, activityScale: activityScale, using: &generator)
+                member.generate(into: &sink, using: &generator)
+                if pass == 0 { members.append(member.member) }
             }
-            count = rows.count
         }
+        return SimulatedWindsurfAnalytics(
+            firstDay: firstDay, lastDay: today, members: members, autocomplete: sink.autocomplete, cascade: sink.cascade,
+            codeWritten: sink.codeWritten, salt: teamSeed)
     }
 
     /// FNV-1a of a name: a hash that is the same in every process (Swift's `Hasher` is not).
