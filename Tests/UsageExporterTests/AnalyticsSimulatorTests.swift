@@ -503,6 +503,8 @@ struct AnalyticsSimulatorTests {
                     "filters": Self.dateFilters(days), "aggregations": [Self.aggregation("api_key", "api_key")],
                 ],
                 ["data_source": "QUERY_DATA_SOURCE_PCW_DATA", "selections": [Self.selection("percent_code_written", "pcw"), Self.selection("user_bytes", "user")]],
+                // An alias that needs escaping.
+                ["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "usérs \"q\"\\\n\u{1}")]],
                 // Sources without rows, and filters that match nothing.
                 ["data_source": "QUERY_DATA_SOURCE_CHAT_DATA", "selections": [Self.selection("num_chats_received", "chats", "SUM")]],
                 [
@@ -522,6 +524,8 @@ struct AnalyticsSimulatorTests {
             #expect(Self.items(answer, 1).count == 1)
             #expect(Self.items(answer, 2).count == Set(Self.autocompleteRows(team, days: days).map(\.member)).count)
             #expect(Self.items(answer, 3).first?.keys.sorted() == ["pcw", "user"])
+            #expect(Self.items(answer, 4).first?.keys.sorted() == ["usérs \"q\"\\\n\u{1}"])
+            #expect(answer.text.contains(#""usérs \"q\"\\\n\u0001":"#))
             #expect(answer.text.hasSuffix(#"{"responseItems":[{}]},{},{}]}"#), "no rows: one item-less element without grouping, none with it")
         }
     }
@@ -696,6 +700,22 @@ struct AnalyticsSimulatorTests {
         }
     }
 
+    @Test("A team whose key lacks a permission is refused on that endpoint only")
+    func deniedEndpoints() async throws {
+        var teams = Self.teams
+        teams[1].deniedEndpoints = [.analytics, .usageConfig]
+        try await withSimulator(teams) { simulator in
+            let query: [[String: Any]] = [["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "u")]]]
+            let refused = try await post(simulator, "Analytics", Self.analyticsBody(Self.globex, query))
+            #expect(refused.status == 403 && refused.error == "Insufficient permissions")
+            let usage = try await post(simulator, "GetUsageConfig", ["service_key": Self.globex.serviceKey, "team_level": true])
+            #expect(usage.status == 403 && usage.error == "Insufficient permissions")
+            let cascade = try await post(simulator, "CascadeAnalytics", ["service_key": Self.globex.serviceKey, "query_requests": [["cascade_lines": [:]]]])
+            #expect(cascade.status == 200)
+            #expect(try await post(simulator, "Analytics", Self.analyticsBody(Self.acme, query)).status == 200)
+        }
+    }
+
     // MARK: Data
 
     @Test("Generated rows agree with the user page, cover the vocabulary, and are deterministic")
@@ -741,6 +761,13 @@ struct AnalyticsSimulatorTests {
             for row in analytics.autocomplete { accepted[[row.member, row.day], default: 0] += row.bytesAccepted }
             for row in analytics.codeWritten { #expect(accepted[[row.member, row.day]] == row.autocompleteBytes) }
         }
+        // The selection helpers select what a plain filter does.
+        let acmeWindow = Self.acme.analytics.window(days: 30)
+        #expect(acmeWindow == Self.window(30, of: Self.acme))
+        #expect(Self.acme.analytics.autocompleteRows(inGroup: "design", days: acmeWindow) == Self.autocompleteRows(Self.acme, group: "design", days: acmeWindow))
+        #expect(Self.acme.analytics.cascadeRows(inGroup: "platform", days: acmeWindow) == Self.cascadeRows(Self.acme, group: "platform", days: acmeWindow))
+        #expect(Self.acme.analytics.codeWrittenRows(days: acmeWindow) == Self.acme.analytics.codeWritten.filter { acmeWindow.contains($0.day) })
+
         let all = Self.teams.flatMap(\.analytics.cascade)
         #expect(Set(all.map(\.mode)) == Set(SimulatedAnalyticsVocabulary.modes))
         #expect(Set(all.map(\.model)) == Set(SimulatedAnalyticsVocabulary.models.map(\.name)))

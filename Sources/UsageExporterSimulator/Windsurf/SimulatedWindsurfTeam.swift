@@ -17,6 +17,8 @@ public struct SimulatedWindsurfTeam: Sendable {
     public var addOnCreditCapSpelling: AddOnCreditCapSpelling = .camelCase
     /// The rows `CascadeAnalytics` and `Analytics` answer from (`.empty` unless generated).
     public var analytics: SimulatedWindsurfAnalytics
+    /// Endpoints the team's service key lacks the permission for: answered 403 `{"error":"Insufficient permissions"}`.
+    public var deniedEndpoints: Set<WindsurfEndpoint> = []
 
     public init(
         name: String, serviceKey: String, groups: [String] = [], users: [SimulatedWindsurfUser],

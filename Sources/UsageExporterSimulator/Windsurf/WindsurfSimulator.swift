@@ -139,6 +139,9 @@ public final class WindsurfSimulator: Sendable {
         guard let team = teams.first(where: { $0.serviceKey == body.service_key }) else {
             return Self.json(.unauthorized, #"{"error":"Invalid service key"}"#)
         }
+        if team.deniedEndpoints.contains(endpoint) {
+            return Self.json(.forbidden, #"{"error":"Insufficient permissions"}"#)
+        }
         switch endpoint {
         case .userPageAnalytics:
             return userPage(team: team, body: body)

@@ -85,6 +85,8 @@ struct UserDataEvaluator {
             span = product
         }
 
+        // Group indexes by key: a direct table when the key space is small, else a dictionary.
+        var groupTable = [Int32](repeating: -1, count: span <= 1 << 20 && !keys.isEmpty ? span : 0)
         var groupOf: [Int: Int] = [:]
         var groupKeys: [Int] = []
         var rowCounts: [Int] = []
@@ -122,7 +124,14 @@ struct UserDataEvaluator {
             if !keyColumns.isEmpty {
                 var key = 0
                 for position in keyColumns.indices { key += context.code(keyColumns[position], row) * strides[position] }
-                if let existing = groupOf[key] {
+                if !groupTable.isEmpty {
+                    if groupTable[key] >= 0 {
+                        group = Int(groupTable[key])
+                    } else {
+                        group = newGroup(key)
+                        groupTable[key] = Int32(group)
+                    }
+                } else if let existing = groupOf[key] {
                     group = existing
                 } else {
                     group = newGroup(key)
