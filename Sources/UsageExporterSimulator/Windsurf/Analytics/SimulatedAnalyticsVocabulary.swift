@@ -6,8 +6,8 @@ public enum SimulatedAnalyticsVocabulary {
     public static let ides = ["windsurf", "jetbrains", "vscode", "windsurf-next"]
     /// `version` values, per IDE (index into `versions` is a member's version code).
     public static let versions = ["1.12.21", "1.12.18", "1.11.5", "1.28.0", "130.0", "1.13.0-next"]
-    /// Cascade `model` display names, and what one message costs in hundredths of a credit (`promptsUsed`):
-    /// SWE-1.5 is free, so its rows omit `promptsUsed`.
+    /// Cascade `model` display names, and what one message costs in hundredths of a credit: a row's
+    /// `promptsUsed` is messages × this, plus 0–60 for some rows; SWE-1.5 is free, so its rows omit `promptsUsed`.
     public static let models: [(name: String, hundredthsPerMessage: Int)] = [
         ("Claude Sonnet 4.5", 200), ("GPT-5", 50), ("SWE-1.5", 0), ("Claude 3.7 Sonnet (Thinking)", 125), ("Gemini 2.5 Pro", 100),
     ]

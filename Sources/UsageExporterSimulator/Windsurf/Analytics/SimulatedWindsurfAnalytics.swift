@@ -2,7 +2,7 @@
 /// team is made. Rows of each kind are sorted by day and carry the index of the member they belong to, so a test
 /// can compute any expected answer by summing rows itself.
 public struct SimulatedWindsurfAnalytics: Sendable {
-    /// The first day with rows (Unix days, UTC): normally 90 days before `lastDay`.
+    /// The first day with rows (Unix days, UTC): 90 days before `lastDay` (31 for teams over 20,000 members).
     public let firstDay: Int
     /// Today (the UTC day of `now` at generation); today's rows run up to `now`.
     public let lastDay: Int
