@@ -27,7 +27,7 @@ public final class DemoEnvironment: Sendable {
         let teams = windsurf.teams.map { team in
             WindsurfTeamConfiguration(
                 name: team.name, baseURL: windsurfURL, serviceKey: Secret(team.serviceKey),
-                groups: team.groups.isEmpty ? nil : team.groups, creditBalance: true, interval: .seconds(300))
+                groups: team.groups.isEmpty ? nil : team.groups, creditBalance: true, analytics: true, interval: .seconds(300))
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let keyFile = directory.appendingPathComponent("service-account.json")

@@ -49,7 +49,7 @@ struct BinaryTests {
         #expect(lines == [
             "\(invalid):3: windsurf[0].service_key: environment variable UNSET_VARIABLE_FOR_TEST is not set",
             "\(invalid):4: windsurf[0].interval: invalid duration \"15x\": use Prometheus syntax such as 30s, 15m, 1h or 7d",
-            "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, interval, timeout)",
+            "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, interval, timeout)",
             "\(invalid):6: windsurf[1].name: duplicate team name \"acme\" (first at line 2)",
             "\(invalid):7: windsurf[1].service_key_file: cannot read service key file \"/nonexistent/key\": No such file or directory",
         ])

@@ -48,6 +48,9 @@ struct ConfigurationTests {
                 groups: [platform, design]
                 active_days_window: 7d
                 credit_balance: true
+                analytics: true
+                analytics_windows: [1w, 1d, 90d]
+                analytics_interval: 2h
                 interval: 30m
                 timeout: 10s
               - name: globex
@@ -77,6 +80,7 @@ struct ConfigurationTests {
         #expect(acme.groups == ["platform", "design"])
         #expect(acme.activeDaysWindow == .seconds(7 * 86_400))
         #expect(acme.creditBalance)
+        #expect(acme.analytics && acme.analyticsWindows == [7, 1, 90] && acme.analyticsInterval == .seconds(7200))
         #expect(acme.interval == .seconds(1800))
         #expect(acme.timeout == .seconds(10))
         let globex = configuration.windsurf[1]
@@ -84,6 +88,7 @@ struct ConfigurationTests {
         #expect(globex.baseURL == "https://server.codeium.com")
         #expect(globex.interval == .seconds(900) && globex.timeout == .seconds(30) && globex.activeDaysWindow == .seconds(30 * 86_400))
         #expect(globex.groups == nil && !globex.creditBalance)
+        #expect(!globex.analytics && globex.analyticsWindows == [7, 30] && globex.analyticsInterval == .seconds(3600))
         let google = configuration.googleWorkspace[0]
         #expect(google.name == "example.com" && google.subject == "admin@example.com" && google.customerID == "C123")
         #expect(google.customerParameters == ["accounts:num_1day_logins"] && google.userReport && google.userParameters == ["accounts:is_suspended"])
@@ -105,7 +110,7 @@ struct ConfigurationTests {
     @Test("unknown keys name the key path and line")
     func unknownKeys() {
         #expect(problems("windsurf:\n  - name: a\n    service_key: k\n    intervall: 5m\n") == [
-            #"test.yml:4: windsurf[0].intervall: unknown key "intervall" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, interval, timeout)"#
+            #"test.yml:4: windsurf[0].intervall: unknown key "intervall" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, interval, timeout)"#
         ])
         #expect(problems("windsurff: []\n") == [#"test.yml:1: windsurff: unknown key "windsurff" (known keys: windsurf, google_workspace, privacy, max_stale)"#])
         #expect(problems("privacy:\n  salt: x\n").first?.hasPrefix(#"test.yml:2: privacy.salt: unknown key "salt""#) == true)
@@ -179,6 +184,23 @@ struct ConfigurationTests {
     func durationBounds(_ bound: BoundCase) {
         #expect(problemsOrNone("windsurf:\n  - name: a\n    service_key: k\n    \(bound.key): \(bound.value)\n")
             == (bound.problem.map { ["test.yml:4: windsurf[0].\(bound.key): \($0)"] } ?? []))
+    }
+
+    @Test("analytics_windows: whole days from 1d to 90d, none repeated, at least one; analytics_interval bounded", arguments: [
+        ("[7d, 30d]", nil),
+        ("[36h]", "windsurf[0].analytics_windows[0]: must be a whole number of days (such as 7d), found 36h"),
+        ("[7d, 1d12h]", "windsurf[0].analytics_windows[1]: must be a whole number of days (such as 7d), found 1d12h"),
+        ("[91d]", "windsurf[0].analytics_windows[0]: must be between 1d and 90d, found 91d"),
+        ("[12h]", "windsurf[0].analytics_windows[0]: must be between 1d and 90d, found 12h"),
+        ("[7d, 1w]", "windsurf[0].analytics_windows[1]: window 7d is listed more than once"),
+        ("[]", "windsurf[0].analytics_windows: must list at least one window, such as [7d, 30d]"),
+        ("7d", "windsurf[0].analytics_windows: must be a list, found \"7d\""),
+    ] as [(String, String?)])
+    func analyticsWindows(windows: String, problem: String?) {
+        #expect(problemsOrNone("windsurf:\n  - name: a\n    service_key: k\n    analytics: true\n    analytics_windows: \(windows)\n")
+            == (problem.map { ["test.yml:5: \($0)"] } ?? []))
+        #expect(problemsOrNone("windsurf:\n  - name: a\n    service_key: k\n    analytics_interval: 8d\n")
+            == ["test.yml:4: windsurf[0].analytics_interval: must be between 1s and 7d, found 8d"])
     }
 
     @Test("max_stale and the Google durations are bounded too")

@@ -87,7 +87,9 @@ struct WindsurfIntegrationTests {
                 #expect(metrics.success("windsurf", team.name) == 1)
                 #expect(metrics.success("windsurf_credit_balance", team.name) == 1)
                 #expect(metrics.requests("windsurf", team.name, "200") == Double(scopes.count))
-                #expect(metrics.requests("windsurf_credit_balance", team.name, "200") == 1)
+                // GetTeamCreditBalance and GetUsageConfig.
+                #expect(metrics.requests("windsurf_credit_balance", team.name, "200") == 2)
+                #expect(metrics.value("windsurf_team_add_on_credit_cap", teamLabels) == team.addOnCreditCap.map(Double.init))
                 #expect((metrics.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": team.name]) ?? 0) > before - 60)
             }
             #expect(metrics.value("usage_exporter_build_info", ["version": ExporterVersion.version]) == 1)

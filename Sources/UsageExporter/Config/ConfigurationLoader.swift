@@ -100,7 +100,10 @@ public enum ConfigurationLoader {
     }
 
     private static func readWindsurfTeam(_ node: Node, path: String, reader: inout ConfigurationReader) -> WindsurfTeamConfiguration? {
-        let keys = ["name", "base_url", "service_key", "service_key_file", "groups", "active_days_window", "credit_balance", "interval", "timeout"]
+        let keys = [
+            "name", "base_url", "service_key", "service_key_file", "groups", "active_days_window", "credit_balance", "analytics",
+            "analytics_windows", "analytics_interval", "interval", "timeout",
+        ]
         guard let fields = reader.mapping(node, path: path, allowedKeys: keys) else { return nil }
         let problemsBefore = reader.problems.count
 
@@ -129,6 +132,11 @@ public enum ConfigurationLoader {
         }
         let window = fields["active_days_window"].flatMap { reader.duration($0, path: fields.path("active_days_window"), within: .activeDaysWindow) }
         let creditBalance = fields["credit_balance"].flatMap { reader.bool($0, path: fields.path("credit_balance")) }
+        let analytics = fields["analytics"].flatMap { reader.bool($0, path: fields.path("analytics")) }
+        let analyticsWindows = fields["analytics_windows"].flatMap { reader.analyticsWindows($0, path: fields.path("analytics_windows")) }
+        let analyticsInterval = fields["analytics_interval"].flatMap {
+            reader.duration($0, path: fields.path("analytics_interval"), within: .interval)
+        }
         let interval = fields["interval"].flatMap { reader.duration($0, path: fields.path("interval"), within: .interval) }
         let timeout = fields["timeout"].flatMap { reader.duration($0, path: fields.path("timeout"), within: .timeout) }
 
@@ -137,6 +145,9 @@ public enum ConfigurationLoader {
         if let baseURL { team.baseURL = baseURL }
         if let window { team.activeDaysWindow = window }
         if let creditBalance { team.creditBalance = creditBalance }
+        if let analytics { team.analytics = analytics }
+        if let analyticsWindows { team.analyticsWindows = analyticsWindows }
+        if let analyticsInterval { team.analyticsInterval = analyticsInterval }
         if let interval { team.interval = interval }
         if let timeout { team.timeout = timeout }
         return team
@@ -235,6 +246,31 @@ public enum ConfigurationLoader {
 }
 
 extension ConfigurationReader {
+    /// `analytics_windows`: a non-empty list of whole-day durations, 1d–90d, none repeated; in days.
+    mutating func analyticsWindows(_ node: Node, path: String) -> [Int]? {
+        guard let items = sequence(node, path: path) else { return nil }
+        guard !items.isEmpty else {
+            report(path, node, "must list at least one window, such as [7d, 30d]")
+            return nil
+        }
+        var days: [Int] = []
+        var valid = true
+        for (index, item) in items.enumerated() {
+            guard let window = duration(item, path: "\(path)[\(index)]", within: .analyticsWindow) else {
+                valid = false
+                continue
+            }
+            let count = Int(window.components.seconds / 86_400)
+            if days.contains(count) {
+                report("\(path)[\(index)]", item, "window \(count)d is listed more than once")
+                valid = false
+            } else {
+                days.append(count)
+            }
+        }
+        return valid ? days : nil
+    }
+
     /// A list of `app:parameter` names.
     mutating func parameterList(_ node: Node, path: String) -> [String]? {
         guard let list = stringList(node, path: path) else { return nil }

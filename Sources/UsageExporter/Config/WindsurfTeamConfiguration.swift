@@ -11,11 +11,19 @@ public struct WindsurfTeamConfiguration: Sendable, Equatable {
     public var groups: [String]?
     /// How far back `activeDays` counts: `start_timestamp` = now − window.
     public var activeDaysWindow: Duration
-    /// Also poll `GetTeamCreditBalance`.
+    /// Also poll `GetTeamCreditBalance` and `GetUsageConfig`.
     public var creditBalance: Bool
+    /// Also poll `CascadeAnalytics` and the custom `Analytics` API (collector `windsurf_analytics`).
+    public var analytics: Bool
+    /// The analytics windows, in whole days: each is that many complete UTC days ending at today 00:00 UTC.
+    public var analyticsWindows: [Int]
+    /// The poll period of the analytics.
+    public var analyticsInterval: Duration
     public var interval: Duration
     /// The deadline of each HTTP request.
     public var timeout: Duration
+
+    public static let defaultAnalyticsWindows = [7, 30]
 
     public init(
         name: String,
@@ -24,6 +32,9 @@ public struct WindsurfTeamConfiguration: Sendable, Equatable {
         groups: [String]? = nil,
         activeDaysWindow: Duration = .seconds(30 * 86_400),
         creditBalance: Bool = false,
+        analytics: Bool = false,
+        analyticsWindows: [Int] = Self.defaultAnalyticsWindows,
+        analyticsInterval: Duration = .seconds(3600),
         interval: Duration = .seconds(15 * 60),
         timeout: Duration = .seconds(30)
     ) {
@@ -33,6 +44,9 @@ public struct WindsurfTeamConfiguration: Sendable, Equatable {
         self.groups = groups
         self.activeDaysWindow = activeDaysWindow
         self.creditBalance = creditBalance
+        self.analytics = analytics
+        self.analyticsWindows = analyticsWindows
+        self.analyticsInterval = analyticsInterval
         self.interval = interval
         self.timeout = timeout
     }

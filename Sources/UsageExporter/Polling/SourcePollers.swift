@@ -10,6 +10,10 @@ public enum SourcePollers {
             if team.creditBalance {
                 pollers.append(WindsurfPoller(team: team, report: .creditBalance, builder: builder))
             }
+            if team.analytics {
+                let analytics = WindsurfAnalyticsSnapshotBuilder(team: team.name, emailLabeler: labeler, perUser: perUser)
+                pollers.append(WindsurfAnalyticsPoller(team: team, builder: analytics))
+            }
         }
         for customer in configuration.googleWorkspace {
             let tokens = GoogleAccessTokenProvider(key: customer.credentials, subject: customer.subject, timeout: customer.timeout)

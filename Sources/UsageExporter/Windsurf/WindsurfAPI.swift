@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 
-/// The two Windsurf endpoints the exporter calls, with the API's errors mapped to reasons.
+/// The Windsurf endpoints the exporter calls, with the API's errors mapped to reasons.
 public struct WindsurfAPI: Sendable {
     public let baseURL: String
     let serviceKey: Secret
@@ -34,6 +34,68 @@ public struct WindsurfAPI: Sendable {
             record: record)
         try checkErrorField(balance.error, endpoint: "GetTeamCreditBalance")
         return balance
+    }
+
+    /// The `email` and `apiKey` of every user of the team (`group` nil) or of one group, for the analytics
+    /// collector's join. The keys never leave memory.
+    public func apiKeys(group: String?, start: Double, end: Double, record: (String) -> Void) async throws -> WindsurfAPIKeyPage {
+        let request = UserPageRequest(
+            service_key: serviceKey.value, group_name: group,
+            start_timestamp: RFC3339Timestamp.format(start), end_timestamp: RFC3339Timestamp.format(end))
+        let page = try await post("/api/v1/UserPageAnalytics", request, as: WindsurfAPIKeyPage.self, record: record)
+        try checkErrorField(page.error, endpoint: "UserPageAnalytics")
+        return page
+    }
+
+    /// `POST /api/v1/CascadeAnalytics` for one window, with the three Cascade query requests.
+    public func cascadeAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCascadeAnalytics {
+        let request = CascadeAnalyticsRequest(
+            service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
+            end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.cascadeRequests)
+        let answer = try await post("/api/v1/CascadeAnalytics", request, as: WindsurfCascadeAnalytics.self, record: record)
+        try checkErrorField(answer.error, endpoint: "CascadeAnalytics")
+        return answer
+    }
+
+    /// `POST /api/v1/Analytics` (the custom analytics API) for one window, with the four query requests of
+    /// ``WindsurfAnalyticsQueries``.
+    public func customAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCustomAnalytics {
+        let request = CustomAnalyticsRequest(
+            service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
+            end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.customRequests(window: window))
+        let answer = try await post("/api/v1/Analytics", request, as: WindsurfCustomAnalytics.self, record: record)
+        try checkErrorField(answer.error, endpoint: "Analytics")
+        return answer
+    }
+
+    /// `POST /api/v1/GetUsageConfig` with `team_level: true`; the service key needs Billing Read.
+    public func usageConfig(record: (String) -> Void) async throws -> WindsurfUsageConfig {
+        let answer = try await post(
+            "/api/v1/GetUsageConfig", UsageConfigRequest(service_key: serviceKey.value, team_level: true), as: WindsurfUsageConfig.self,
+            record: record)
+        try checkErrorField(answer.error, endpoint: "GetUsageConfig")
+        return answer
+    }
+
+    private struct CascadeAnalyticsRequest: Encodable {
+        let service_key: String
+        let group_name: String?
+        let start_timestamp: String
+        let end_timestamp: String
+        let query_requests: [[String: [String: String]]]
+    }
+
+    private struct CustomAnalyticsRequest: Encodable {
+        let service_key: String
+        let group_name: String?
+        let start_timestamp: String
+        let end_timestamp: String
+        let query_requests: [WindsurfAnalyticsQueries.Query]
+    }
+
+    private struct UsageConfigRequest: Encodable {
+        let service_key: String
+        let team_level: Bool
     }
 
     private struct UserPageRequest: Encodable {
@@ -71,24 +133,47 @@ public struct WindsurfAPI: Sendable {
         }
     }
 
-    /// Maps an HTTP error status to a reason. Auth and validation errors are final; 429 and 5xx are retried.
+    /// The permission a service key needs for `endpoint`, for error hints.
+    static func permission(for endpoint: String) -> String {
+        switch endpoint {
+        case "GetTeamCreditBalance", "GetUsageConfig": "Billing Read"
+        case "Analytics": "Analytics Read (or Teams Read-only)"
+        default: "Teams Read-only"
+        }
+    }
+
+    /// The reason an `error` message gives, whatever the HTTP status (the docs give statuses for none but
+    /// 429): the key or its permissions (`auth`), the request as configured (`config`); nil for other text.
+    static func reason(ofMessage message: String) -> ErrorReason? {
+        let lowered = message.lowercased()
+        if lowered.contains("service key") || lowered.contains("permission") { return .auth }
+        let requestProblems = [
+            "invalid query table", "all selection fields should have an aggregation function", "duplicate field alias",
+            "invalid aggregation function", "tried to aggregate on a distinct field", "at least one field or aggregation is required",
+            "invalid group name", "invalid timestamp format", "cannot use both group_name and emails",
+        ]
+        if requestProblems.contains(where: lowered.contains) || lowered.contains("group") { return .config }
+        return nil
+    }
+
+    /// Maps an error answer to a reason: by its `error` text when that is one the API documents, else by
+    /// status. Auth and validation errors are final; 429 and 5xx are retried.
     func classify(_ response: UpstreamResponse, endpoint: String) -> CollectorError {
         let message = redact(
             (try? JSONDecoder().decode(ErrorBody.self, from: response.body))?.error ?? response.bodyExcerpt())
         let status = response.status
-        switch status {
-        case 401, 403:
-            let permission = endpoint == "GetTeamCreditBalance" ? "Billing Read" : "Teams Read-only"
+        switch (Self.reason(ofMessage: message), status) {
+        case (.auth?, _), (nil, 401), (nil, 403):
             return CollectorError(
-                .auth, "\(endpoint) refused the service key (HTTP \(status): \(message)); check the key and that it has the \(permission) permission")
-        case 429:
+                .auth, "\(endpoint) refused the service key (HTTP \(status): \(message)); check the key and that it has the \(Self.permission(for: endpoint)) permission")
+        case (let reason?, _):
+            let hint = message.lowercased().contains("group") ? "; check the groups of this team" : "; the exporter sent a request this API refuses"
+            return CollectorError(reason, "\(endpoint) rejected the request (HTTP \(status): \(message))\(hint)")
+        case (nil, 429):
             return CollectorError(.rateLimited, "\(endpoint) rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
-        case 400..<500:
-            if message.lowercased().contains("invalid group name") {
-                return CollectorError(.config, "\(endpoint): \(message); check the groups of this team")
-            }
+        case (nil, 400..<500):
             return CollectorError(.config, "\(endpoint) rejected the request (HTTP \(status): \(message))")
-        case 500..<600:
+        case (nil, 500..<600):
             return CollectorError(.upstream, "\(endpoint) failed (HTTP \(status): \(message))", isRetryable: true, retryAfter: response.retryAfter)
         default:
             return CollectorError(.upstream, "\(endpoint) answered HTTP \(status): \(message)")
@@ -99,14 +184,14 @@ public struct WindsurfAPI: Sendable {
     func checkErrorField(_ error: String, endpoint: String) throws {
         guard !error.isEmpty else { return }
         let message = redact(error)
-        let lowered = message.lowercased()
-        if lowered.contains("service key") || lowered.contains("permission") {
-            throw CollectorError(.auth, "\(endpoint): \(message)")
+        switch Self.reason(ofMessage: message) {
+        case .auth?:
+            throw CollectorError(.auth, "\(endpoint): \(message); check the key and that it has the \(Self.permission(for: endpoint)) permission")
+        case let reason?:
+            throw CollectorError(reason, "\(endpoint): \(message)")
+        case nil:
+            throw CollectorError(.upstream, "\(endpoint): \(message)")
         }
-        if lowered.contains("group") {
-            throw CollectorError(.config, "\(endpoint): \(message)")
-        }
-        throw CollectorError(.upstream, "\(endpoint): \(message)")
     }
 
     /// Upstream text with the service key blanked out, in case an error message echoes it.

@@ -35,6 +35,8 @@ public enum WindsurfFamilies {
         "windsurf_team_add_on_credits_available", help: "Add-on prompt credits available to the team this billing cycle.")
     public static let teamAddOnCreditsUsed = MetricFamily(
         "windsurf_team_add_on_credits_used", help: "Add-on prompt credits used this billing cycle.")
+    public static let teamAddOnCreditCap = MetricFamily(
+        "windsurf_team_add_on_credit_cap", help: "The per-user add-on credit cap applied to the team's users (GetUsageConfig); absent when no cap is set.")
 
     /// The windows of `windsurf_active_users`, by label value.
     public static let activeUserWindows: [(label: String, seconds: Double)] = [("1d", 86_400), ("7d", 604_800), ("30d", 2_592_000)]

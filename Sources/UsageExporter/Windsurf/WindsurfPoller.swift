@@ -1,5 +1,6 @@
 /// Polls one Windsurf endpoint for one team: `UserPageAnalytics` (collector `windsurf`), once for the
-/// whole team or once per configured group, or `GetTeamCreditBalance` (collector `windsurf_credit_balance`).
+/// whole team or once per configured group, or `GetTeamCreditBalance` and `GetUsageConfig` (collector
+/// `windsurf_credit_balance`).
 public struct WindsurfPoller: SourcePoller {
     /// Which endpoint.
     public enum Report: Sendable, Equatable {
@@ -32,7 +33,10 @@ public struct WindsurfPoller: SourcePoller {
             let balance = try await context.withRetries("GetTeamCreditBalance") {
                 try await api.creditBalance(record: context.recordRequest)
             }
-            return builder.creditBalanceFamilies(balance)
+            let usage = try await context.withRetries("GetUsageConfig") {
+                try await api.usageConfig(record: context.recordRequest)
+            }
+            return builder.creditBalanceFamilies(balance, usageConfig: usage)
         case .userPage:
             let end = context.now()
             let start = end - team.activeDaysWindow.seconds

@@ -103,15 +103,18 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
         return (families, notes)
     }
 
-    /// The families of a `GetTeamCreditBalance` answer.
-    public func creditBalanceFamilies(_ balance: WindsurfCreditBalance) -> [FamilySamples] {
+    /// The families of a `GetTeamCreditBalance` answer and, when given, of `GetUsageConfig` (the cap is
+    /// absent when none is set).
+    public func creditBalanceFamilies(_ balance: WindsurfCreditBalance, usageConfig: WindsurfUsageConfig? = nil) -> [FamilySamples] {
         let labels = LabelSet([("team", team)])
-        return [
+        var values = [
             (WindsurfFamilies.teamSeats, balance.seats),
             (WindsurfFamilies.teamPromptCreditsPerSeat, balance.promptCreditsPerSeat),
             (WindsurfFamilies.teamAddOnCreditsAvailable, balance.addOnCreditsAvailable),
             (WindsurfFamilies.teamAddOnCreditsUsed, balance.addOnCreditsUsed),
-        ].compactMap { family, value in
+        ]
+        if let cap = usageConfig?.addOnCreditCap { values.append((WindsurfFamilies.teamAddOnCreditCap, cap)) }
+        return values.compactMap { family, value in
             var builder = FixedSamplesBuilder(family)
             builder.add(labels, value)
             return builder.build()

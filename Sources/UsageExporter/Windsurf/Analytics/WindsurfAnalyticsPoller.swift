@@ -1,0 +1,55 @@
+/// Polls one team's analytics (collector `windsurf_analytics`) every `analytics_interval`: per scope (the
+/// whole team, or each configured group) and window, one `CascadeAnalytics` request and one custom
+/// `Analytics` request; with per-user series, first the scope's user page, whose `apiKey`s join the
+/// custom API's `api_key` rows to users.
+public struct WindsurfAnalyticsPoller: SourcePoller {
+    public let team: WindsurfTeamConfiguration
+    let builder: WindsurfAnalyticsSnapshotBuilder
+
+    public init(team: WindsurfTeamConfiguration, builder: WindsurfAnalyticsSnapshotBuilder) {
+        self.team = team
+        self.builder = builder
+    }
+
+    public var id: SourceID { SourceID(.windsurfAnalytics, team.name) }
+    public var interval: Duration { team.analyticsInterval }
+
+    public func hasSameSettings(as other: any SourcePoller) -> Bool {
+        guard let other = other as? Self else { return false }
+        return team == other.team && builder == other.builder
+    }
+
+    public func poll(_ context: PollContext) async throws -> [FamilySamples] {
+        let api = WindsurfAPI(baseURL: team.baseURL, serviceKey: team.serviceKey, timeout: team.timeout, client: context.client)
+        let now = context.now()
+        let windows = team.analyticsWindows.map { WindsurfAnalyticsWindow(days: $0, now: now) }
+        var answers: [WindsurfAnalyticsSnapshotBuilder.Answer] = []
+        for group in team.groups.map({ $0.map(Optional.some) }) ?? [nil] {
+            let scope = group.map { " for group \($0)" } ?? ""
+            var users = WindsurfAPIKeyDirectory.empty
+            if builder.perUser {
+                let page = try await context.withRetries("UserPageAnalytics\(scope) (api_key join)") {
+                    try await api.apiKeys(group: group, start: now - team.activeDaysWindow.seconds, end: now, record: context.recordRequest)
+                }
+                users = WindsurfAPIKeyDirectory(page, labeler: builder.emailLabeler)
+            }
+            for window in windows {
+                let cascade = try await context.withRetries("CascadeAnalytics\(scope), window \(window.label)") {
+                    try await api.cascadeAnalytics(group: group, window: window, record: context.recordRequest)
+                }
+                let custom = try await context.withRetries("Analytics\(scope), window \(window.label)") {
+                    try await api.customAnalytics(group: group, window: window, record: context.recordRequest)
+                }
+                answers.append(.init(group: group, window: window, cascade: cascade, custom: custom, users: users))
+            }
+        }
+        let (families, notes) = try builder.families(answers)
+        if notes.unknownKeys > 0 {
+            context.logger.debug("skipped api_key rows of keys no user of the user page holds", metadata: ["count": "\(notes.unknownKeys)"])
+        }
+        if notes.rowsOutsideWindow > 0 {
+            context.logger.debug("ignored Cascade rows dated outside their window", metadata: ["count": "\(notes.rowsOutsideWindow)"])
+        }
+        return families
+    }
+}

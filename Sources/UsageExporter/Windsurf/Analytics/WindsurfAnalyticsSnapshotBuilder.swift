@@ -1,0 +1,165 @@
+/// Turns the analytics answers of one team's poll (per group and window) into the families of SPEC.md,
+/// escaping every label block once.
+public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
+    public let team: String
+    public let emailLabeler: EmailLabeler
+    /// Export per-user series; false keeps only the team (and group) aggregates.
+    public let perUser: Bool
+
+    public init(team: String, emailLabeler: EmailLabeler = EmailLabeler(), perUser: Bool = true) {
+        self.team = team
+        self.emailLabeler = emailLabeler
+        self.perUser = perUser
+    }
+
+    /// What one scope (the team, or one group) answered for one window.
+    public struct Answer: Sendable {
+        public var group: String?
+        public var window: WindsurfAnalyticsWindow
+        public var cascade: WindsurfCascadeAnalytics
+        public var custom: WindsurfCustomAnalytics
+        /// The scope's users by `apiKey`; empty without per-user series.
+        public var users: WindsurfAPIKeyDirectory
+
+        public init(group: String?, window: WindsurfAnalyticsWindow, cascade: WindsurfCascadeAnalytics, custom: WindsurfCustomAnalytics, users: WindsurfAPIKeyDirectory) {
+            self.group = group
+            self.window = window
+            self.cascade = cascade
+            self.custom = custom
+            self.users = users
+        }
+    }
+
+    /// What a build left out, for the collector's log.
+    public struct Notes: Sendable, Equatable {
+        /// `api_key` rows whose key no user of the user page holds (a user who left): counted, not exported.
+        public var unknownKeys = 0
+        /// Cascade rows dated outside the window's days, ignored.
+        public var rowsOutsideWindow = 0
+    }
+
+    private typealias F = WindsurfAnalyticsFamilies
+    private typealias Alias = WindsurfAnalyticsQueries.Alias
+
+    /// The families of every answer. Throws reason `decode` when an item's value is not a number.
+    public func families(_ answers: [Answer]) throws -> (families: [FamilySamples], notes: Notes) {
+        var notes = Notes()
+        var builders: [MetricFamily: FixedSamplesBuilder] = [:]
+        func add(_ family: MetricFamily, _ labels: LabelSet, _ value: Double) {
+            builders[family, default: FixedSamplesBuilder(family)].add(labels, value)
+        }
+
+        for answer in answers {
+            var scope: [(String, String)] = [("team", team)]
+            if let group = answer.group { scope.append(("group", group)) }
+            scope.append(("window", answer.window.label))
+            let labels = LabelSet(scope)
+            let window = answer.window
+
+            // Cascade: rows dated outside the window's days (end exclusive) are ignored.
+            func inWindow(_ day: Double?) -> Bool {
+                guard let day, !window.contains(day) else { return true }
+                notes.rowsOutsideWindow += 1
+                return false
+            }
+            let lines = answer.cascade.lines.filter { inWindow($0.day) }
+            add(F.cascadeLinesSuggested, labels, lines.reduce(0) { $0 + $1.linesSuggested })
+            add(F.cascadeLinesAccepted, labels, lines.reduce(0) { $0 + $1.linesAccepted })
+
+            var runs: [ModelAndMode: (messages: Double, credits: Double)] = [:]
+            var conversations: Set<String> = []
+            for run in answer.cascade.runs where inWindow(run.day) {
+                // Rows of one conversation may be split across entries: they add up.
+                runs[ModelAndMode(model: run.model, mode: run.mode), default: (0, 0)].messages += run.messagesSent
+                runs[ModelAndMode(model: run.model, mode: run.mode), default: (0, 0)].credits += run.promptsUsed / 100
+                if !run.cascadeID.isEmpty { conversations.insert(run.cascadeID) }
+            }
+            for (key, totals) in runs.sorted(by: { ($0.key.model, $0.key.mode) < ($1.key.model, $1.key.mode) }) {
+                let runLabels = labels.adding([("model", key.model), ("mode", key.mode)])
+                add(F.cascadeMessagesSent, runLabels, totals.messages)
+                add(F.cascadePromptCreditsUsed, runLabels, totals.credits)
+            }
+            add(F.cascadeConversations, labels, Double(conversations.count))
+
+            var tools: [String: Double] = [:]
+            for usage in answer.cascade.tools { tools[usage.tool, default: 0] += usage.count }
+            for (tool, count) in tools.sorted(by: { $0.key < $1.key }) {
+                add(F.cascadeToolCalls, labels.adding([("tool", tool)]), count)
+            }
+
+            // Autocomplete by language and IDE.
+            let custom = answer.custom
+            var byLanguage: [LanguageAndIDE: (acceptances: Double, lines: Double, bytes: Double)] = [:]
+            for item in custom.items(WindsurfAnalyticsQueries.Index.byLanguageAndIDE) {
+                let key = LanguageAndIDE(language: item.text(Alias.language), ide: item.text(Alias.ide))
+                byLanguage[key, default: (0, 0, 0)].acceptances += try number(item, Alias.acceptances)
+                byLanguage[key, default: (0, 0, 0)].lines += try number(item, Alias.linesAccepted)
+                byLanguage[key, default: (0, 0, 0)].bytes += try number(item, Alias.bytesAccepted)
+            }
+            for (key, totals) in byLanguage.sorted(by: { ($0.key.language, $0.key.ide) < ($1.key.language, $1.key.ide) }) {
+                let languageLabels = labels.adding([("language", key.language), ("ide", key.ide)])
+                add(F.autocompleteAcceptances, languageLabels, totals.acceptances)
+                add(F.autocompleteLinesAccepted, languageLabels, totals.lines)
+                add(F.autocompleteAcceptedBytes, languageLabels, totals.bytes)
+            }
+
+            let distinctUsers = try custom.items(WindsurfAnalyticsQueries.Index.distinctUsers).reduce(0) { try $0 + number($1, Alias.users) }
+            add(F.autocompleteUsers, labels, distinctUsers)
+
+            // Per user: api_key rows joined to the user page's keys; the key itself goes no further.
+            if perUser {
+                var byEmail: [String: (acceptances: Double, lines: Double)] = [:]
+                for item in custom.items(WindsurfAnalyticsQueries.Index.byAPIKey) {
+                    guard let email = answer.users.email(forKey: item.text(Alias.apiKey)) else {
+                        notes.unknownKeys += 1
+                        continue
+                    }
+                    byEmail[email, default: (0, 0)].acceptances += try number(item, Alias.acceptances)
+                    byEmail[email, default: (0, 0)].lines += try number(item, Alias.linesAccepted)
+                }
+                for (email, totals) in byEmail.sorted(by: { $0.key < $1.key }) {
+                    let userLabels = labels.adding([("email", email)])
+                    add(F.userAutocompleteAcceptances, userLabels, totals.acceptances)
+                    add(F.userAutocompleteLinesAccepted, userLabels, totals.lines)
+                }
+            }
+
+            // Percent Code Written: one item for the range (none, or an empty one, when nothing was written).
+            let written = custom.items(WindsurfAnalyticsQueries.Index.codeWritten)
+            let autocompleteBytes = try written.reduce(0) { try $0 + number($1, Alias.autocompleteBytes) }
+            let commandBytes = try written.reduce(0) { try $0 + number($1, Alias.commandBytes) }
+            let userBytes = try written.reduce(0) { try $0 + number($1, Alias.userBytes) }
+            add(F.codeWrittenBytes, labels.adding([("author", "autocomplete")]), autocompleteBytes)
+            add(F.codeWrittenBytes, labels.adding([("author", "command")]), commandBytes)
+            add(F.codeWrittenBytes, labels.adding([("author", "user")]), userBytes)
+            if let item = written.first, try number(item, Alias.totalBytes) > 0 {
+                add(F.aiCodeWrittenRatio, labels, try number(item, Alias.ratio))
+            }
+        }
+
+        let order = [
+            F.cascadeLinesSuggested, F.cascadeLinesAccepted, F.cascadeMessagesSent, F.cascadePromptCreditsUsed, F.cascadeConversations,
+            F.cascadeToolCalls, F.autocompleteAcceptances, F.autocompleteLinesAccepted, F.autocompleteAcceptedBytes, F.autocompleteUsers,
+            F.userAutocompleteAcceptances, F.userAutocompleteLinesAccepted, F.codeWrittenBytes, F.aiCodeWrittenRatio,
+        ]
+        return (order.compactMap { builders[$0]?.build() }, notes)
+    }
+
+    /// The number of `alias` in `item` (absent is 0), or reason `decode`.
+    private func number(_ item: WindsurfCustomAnalytics.Item, _ alias: String) throws -> Double {
+        guard let value = item.number(alias) else {
+            throw CollectorError(.decode, "Analytics answered \(alias) = \"\(item.text(alias).prefix(40))\", which is not a number")
+        }
+        return value
+    }
+
+    private struct ModelAndMode: Hashable {
+        let model: String
+        let mode: String
+    }
+
+    private struct LanguageAndIDE: Hashable {
+        let language: String
+        let ide: String
+    }
+}
