@@ -1,3 +1,4 @@
+import UsageExporter
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -71,10 +72,10 @@ struct AnalyticsSimulatorTests {
         (team.analytics.lastDay - days)..<team.analytics.lastDay
     }
 
-    static func timestamp(_ day: Int) -> String { RFC3339.date(unixDay: day) + "T00:00:00Z" }
+    static func timestamp(_ day: Int) -> String { RFC3339Timestamp.date(ofDay: day) + "T00:00:00Z" }
 
     static func dateFilters(_ days: Range<Int>) -> [[String: Any]] {
-        [filter("date", "GE", RFC3339.date(unixDay: days.lowerBound)), filter("date", "LE", RFC3339.date(unixDay: days.upperBound - 1))]
+        [filter("date", "GE", RFC3339Timestamp.date(ofDay: days.lowerBound)), filter("date", "LE", RFC3339Timestamp.date(ofDay: days.upperBound - 1))]
     }
 
     static func analyticsBody(_ team: SimulatedWindsurfTeam, group: String? = nil, days: Range<Int>? = nil, _ queries: [[String: Any]]) -> [String: Any] {
@@ -386,7 +387,7 @@ struct AnalyticsSimulatorTests {
             }
             let today = team.analytics.lastDay
             let start = today - 7
-            let date = { (day: Int) in RFC3339.date(unixDay: day) }
+            let date = { (day: Int) in RFC3339Timestamp.date(ofDay: day) }
             try await check(Self.dateFilters(start..<today)) { $0.day >= start && $0.day < today }
             try await check([Self.filter("date", "EQUAL", date(start))]) { $0.day == start }
             try await check([Self.filter("date", "GE", date(today))], "today's rows exist until now") { $0.day == today }

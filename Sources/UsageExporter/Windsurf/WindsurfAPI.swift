@@ -19,12 +19,24 @@ public struct WindsurfAPI: Sendable {
 
     /// `POST /api/v1/UserPageAnalytics` for the whole team (`group` nil) or one group.
     public func userPage(group: String?, start: Double, end: Double, record: (String) -> Void) async throws -> WindsurfUserPage {
+        try await userPageAnalytics(group: group, start: start, end: end, as: WindsurfUserPage.self, error: \.error, record: record)
+    }
+
+    /// The `email` and `apiKey` of every user of the team (`group` nil) or of one group, for the analytics
+    /// collector's join. The keys never leave memory.
+    public func apiKeys(group: String?, start: Double, end: Double, record: (String) -> Void) async throws -> WindsurfAPIKeyPage {
+        try await userPageAnalytics(group: group, start: start, end: end, as: WindsurfAPIKeyPage.self, error: \.error, record: record)
+    }
+
+    private func userPageAnalytics<Answer: Decodable>(
+        group: String?, start: Double, end: Double, as: Answer.Type, error: (Answer) -> String, record: (String) -> Void
+    ) async throws -> Answer {
         let request = UserPageRequest(
             service_key: serviceKey.value, group_name: group,
             start_timestamp: RFC3339Timestamp.format(start), end_timestamp: RFC3339Timestamp.format(end))
-        let page = try await post("/api/v1/UserPageAnalytics", request, as: WindsurfUserPage.self, record: record)
-        try checkErrorField(page.error, endpoint: "UserPageAnalytics")
-        return page
+        let answer = try await post("/api/v1/UserPageAnalytics", request, as: Answer.self, record: record)
+        try checkErrorField(error(answer), endpoint: "UserPageAnalytics")
+        return answer
     }
 
     /// `POST /api/v1/GetTeamCreditBalance`; the service key needs the Billing Read permission.
@@ -34,17 +46,6 @@ public struct WindsurfAPI: Sendable {
             record: record)
         try checkErrorField(balance.error, endpoint: "GetTeamCreditBalance")
         return balance
-    }
-
-    /// The `email` and `apiKey` of every user of the team (`group` nil) or of one group, for the analytics
-    /// collector's join. The keys never leave memory.
-    public func apiKeys(group: String?, start: Double, end: Double, record: (String) -> Void) async throws -> WindsurfAPIKeyPage {
-        let request = UserPageRequest(
-            service_key: serviceKey.value, group_name: group,
-            start_timestamp: RFC3339Timestamp.format(start), end_timestamp: RFC3339Timestamp.format(end))
-        let page = try await post("/api/v1/UserPageAnalytics", request, as: WindsurfAPIKeyPage.self, record: record)
-        try checkErrorField(page.error, endpoint: "UserPageAnalytics")
-        return page
     }
 
     /// `POST /api/v1/CascadeAnalytics` for one window, with the three Cascade query requests.

@@ -1,3 +1,4 @@
+import UsageExporter
 /// What reading and rendering `UserDataColumn` codes needs for one team's rows: the members (for `api_key` and
 /// `version`) and the day offset (a date's code is its Unix day − `dayBase`, so that shifted dates one day before
 /// the first day still have a code).
@@ -60,7 +61,7 @@ struct AnalyticsColumnContext {
     func render(_ column: UserDataColumn, _ code: Int) -> String {
         switch column {
         case .apiKey: code < analytics.members.count ? analytics.members[code].apiKey : ""
-        case .date, .shiftedDate: RFC3339.date(unixDay: code + dayBase)
+        case .date, .shiftedDate: RFC3339Timestamp.date(ofDay: code + dayBase)
         case .language: SimulatedAnalyticsVocabulary.languages[code]
         case .ide: SimulatedAnalyticsVocabulary.ides[code]
         case .version: SimulatedAnalyticsVocabulary.versions[code]
@@ -74,7 +75,7 @@ struct AnalyticsColumnContext {
         let count = cardinality(column)
         func order<T: Comparable>(_ left: T, _ right: T) -> Int { left < right ? -1 : left == right ? 0 : 1 }
         if column.isDate {
-            let target = (RFC3339.unixDay(date: filter.value) ?? 0) - dayBase
+            let target = (RFC3339Timestamp.day(ofDate: filter.value) ?? 0) - dayBase
             return (0..<count).map { filter.op.holds(order: order($0, target)) }
         }
         if column == .hour || column.isNumber {

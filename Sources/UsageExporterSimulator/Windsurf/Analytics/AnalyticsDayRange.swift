@@ -1,3 +1,4 @@
+import UsageExporter
 /// The UTC days a request's `start_timestamp`/`end_timestamp` select: day d counts when start ≤ d 00:00 UTC < end
 /// (the end is exclusive; a timestamp inside a day leaves that day out at the start and in at the end). An
 /// omitted start means the first day with data, an omitted end today included (the docs give no defaults). The
@@ -5,7 +6,7 @@
 enum AnalyticsDayRange {
     static func days(start: String?, end: String?, in analytics: SimulatedWindsurfAnalytics) throws -> Range<Int> {
         func day(_ text: String) throws -> Int {
-            guard let seconds = RFC3339.seconds(text) else { throw WindsurfQueryError.invalidTimestampFormat }
+            guard let seconds = RFC3339Timestamp.parse(text) else { throw WindsurfQueryError.invalidTimestampFormat }
             return Int((seconds / 86_400).rounded(.up))
         }
         let first = try start.map(day) ?? analytics.firstDay

@@ -1,3 +1,4 @@
+import UsageExporter
 /// One custom-analytics query request, parsed and checked against every documented rule (reference §3), in the
 /// order: shape, data source, something selected, known fields, no `distinct_*` in aggregations, all-or-none
 /// functions, functions valid for their fields, unique aliases, then filters.
@@ -105,7 +106,7 @@ struct AnalyticsQuery: Sendable {
     static func isValid(value: String, field: String, spec: AnalyticsFieldSpec) -> Bool {
         switch spec.kind {
         case .string:
-            if field == "date" || AnalyticsDataSource.shiftedDateHours(field) != nil { return RFC3339.unixDay(date: value) != nil }
+            if field == "date" || AnalyticsDataSource.shiftedDateHours(field) != nil { return RFC3339Timestamp.day(ofDate: value) != nil }
             if field == "hour" { return Int(value).map { (0...23).contains($0) } ?? false }
             return true
         case .number: return Double(value) != nil

@@ -54,7 +54,7 @@ struct CascadeAnalyticsResponder {
             ideTypes[Int(row.ideCode)] && (mask.map { $0[Int(row.memberIndex)] } ?? true)
         }
         let dayTexts = Dictionary(uniqueKeysWithValues: days.map { day in
-            (day, Array(JSONStringLiteral.encode(RFC3339.date(unixDay: day) + "T00:00:00Z").utf8))
+            (day, Array(JSONStringLiteral.encode(RFC3339Timestamp.date(ofDay: day) + "T00:00:00Z").utf8))
         })
 
         var output = JSONBytes(capacity: 4_096)

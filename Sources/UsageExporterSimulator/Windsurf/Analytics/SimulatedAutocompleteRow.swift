@@ -1,3 +1,4 @@
+import UsageExporter
 /// One `QUERY_DATA_SOURCE_USER_DATA` row: a member's autocomplete in one UTC hour, one language and one IDE.
 /// Stored in 12 bytes (hour, language, IDE, acceptances and lines share one 32-bit word); the public properties
 /// decode it.
@@ -29,7 +30,7 @@ public struct SimulatedAutocompleteRow: Sendable, Hashable {
     /// Days since 1970-01-01 (UTC).
     public var day: Int { Int(unixDay) }
     /// `date` as the API writes it: `YYYY-MM-DD`.
-    public var date: String { RFC3339.date(unixDay: day) }
+    public var date: String { RFC3339Timestamp.date(ofDay: day) }
     /// `hour`: the UTC hour of the day, 0–23.
     public var hour: Int { hourOfDay }
     public var language: String { SimulatedAnalyticsVocabulary.languages[languageCode] }
