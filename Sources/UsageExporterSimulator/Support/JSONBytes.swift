@@ -1,3 +1,5 @@
+import UsageExporter
+
 /// Builds a JSON answer as UTF-8 bytes, for the large analytics answers: numbers written as strings digit by
 /// digit, fixed texts appended as pre-encoded bytes.
 struct JSONBytes {
@@ -15,27 +17,9 @@ struct JSONBytes {
         bytes.append(contentsOf: raw)
     }
 
-    /// A JSON string literal of `text`, escaped as `JSONStringLiteral` does (quotes, backslashes, control
-    /// characters), byte by byte without building a `String`.
+    /// A JSON string literal of `text`, escaped by `JSONStringLiteral`.
     mutating func append(string text: String) {
-        bytes.append(0x22)
-        var text = text
-        text.withUTF8 { utf8 in
-            for byte in utf8 {
-                switch byte {
-                case 0x22: bytes.append(0x5C); bytes.append(0x22)
-                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-                case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-                case 0x09: bytes.append(0x5C); bytes.append(0x74)
-                case ..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-                default: bytes.append(byte)
-                }
-            }
-        }
-        bytes.append(0x22)
+        bytes.append(contentsOf: JSONStringLiteral.encode(text).utf8)
     }
 
     /// `"123"`: an integer as proto3 JSON writes int64, a string.
