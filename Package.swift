@@ -77,7 +77,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "usage-exporter-bench",
-            dependencies: ["UsageExporter", "UsageExporterSimulator", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "UsageExporter", "UsageExporterSimulator", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "UsageExporterTests",

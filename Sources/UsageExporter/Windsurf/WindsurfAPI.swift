@@ -50,10 +50,8 @@ public struct WindsurfAPI: Sendable {
 
     /// `POST /api/v1/CascadeAnalytics` for one window, with the three Cascade query requests.
     public func cascadeAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCascadeAnalytics {
-        let request = CascadeAnalyticsRequest(
-            service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
-            end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.cascadeRequests)
-        let answer = try await post("/api/v1/CascadeAnalytics", request, as: WindsurfCascadeAnalytics.self, record: record)
+        let answer = try await post(
+            "/api/v1/CascadeAnalytics", cascadeAnalyticsRequest(group: group, window: window), as: WindsurfCascadeAnalytics.self, record: record)
         try checkErrorField(answer.error, endpoint: "CascadeAnalytics")
         return answer
     }
@@ -61,10 +59,8 @@ public struct WindsurfAPI: Sendable {
     /// `POST /api/v1/Analytics` (the custom analytics API) for one window, with the four query requests of
     /// ``WindsurfAnalyticsQueries``.
     public func customAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCustomAnalytics {
-        let request = CustomAnalyticsRequest(
-            service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
-            end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.customRequests(window: window))
-        let answer = try await post("/api/v1/Analytics", request, as: WindsurfCustomAnalytics.self, record: record)
+        let answer = try await post(
+            "/api/v1/Analytics", customAnalyticsRequest(group: group, window: window), as: WindsurfCustomAnalytics.self, record: record)
         try checkErrorField(answer.error, endpoint: "Analytics")
         return answer
     }
@@ -76,6 +72,22 @@ public struct WindsurfAPI: Sendable {
             record: record)
         try checkErrorField(answer.error, endpoint: "GetUsageConfig")
         return answer
+    }
+
+    /// The exact body of the `CascadeAnalytics` request for `group` and `window` (the benchmark sends it too).
+    public func cascadeAnalyticsRequest(group: String?, window: WindsurfAnalyticsWindow) throws -> Data {
+        try JSONEncoder().encode(
+            CascadeAnalyticsRequest(
+                service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
+                end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.cascadeRequests))
+    }
+
+    /// The exact body of the custom `Analytics` request for `group` and `window` (the benchmark sends it too).
+    public func customAnalyticsRequest(group: String?, window: WindsurfAnalyticsWindow) throws -> Data {
+        try JSONEncoder().encode(
+            CustomAnalyticsRequest(
+                service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
+                end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.customRequests(window: window)))
     }
 
     private struct CascadeAnalyticsRequest: Encodable {
@@ -117,12 +129,16 @@ public struct WindsurfAPI: Sendable {
     private func post<Body: Encodable, Answer: Decodable>(
         _ path: String, _ body: Body, as: Answer.Type, record: (String) -> Void
     ) async throws -> Answer {
+        try await post(path, try JSONEncoder().encode(body), as: Answer.self, record: record)
+    }
+
+    private func post<Answer: Decodable>(_ path: String, _ body: Data, as: Answer.Type, record: (String) -> Void) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "usage-exporter/\(ExporterVersion.version)")
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        request.body = .bytes(ByteBuffer(data: body))
         let endpoint = String(path.split(separator: "/").last ?? "")
 
         let response = try await client.send(request, timeout: timeout, record: record)
