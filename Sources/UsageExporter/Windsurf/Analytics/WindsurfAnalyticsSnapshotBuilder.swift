@@ -66,18 +66,19 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
             add(F.cascadeLinesSuggested, labels, lines.reduce(0) { $0 + $1.linesSuggested })
             add(F.cascadeLinesAccepted, labels, lines.reduce(0) { $0 + $1.linesAccepted })
 
-            var runs: [ModelAndMode: (messages: Double, credits: Double)] = [:]
+            // Credits are summed in hundredths, as the API counts them, and divided once.
+            var runs: [ModelAndMode: (messages: Double, hundredths: Double)] = [:]
             var conversations: Set<String> = []
             for run in answer.cascade.runs where inWindow(run.day) {
                 // Rows of one conversation may be split across entries: they add up.
                 runs[ModelAndMode(model: run.model, mode: run.mode), default: (0, 0)].messages += run.messagesSent
-                runs[ModelAndMode(model: run.model, mode: run.mode), default: (0, 0)].credits += run.promptsUsed / 100
+                runs[ModelAndMode(model: run.model, mode: run.mode), default: (0, 0)].hundredths += run.promptsUsed
                 if !run.cascadeID.isEmpty { conversations.insert(run.cascadeID) }
             }
             for (key, totals) in runs.sorted(by: { ($0.key.model, $0.key.mode) < ($1.key.model, $1.key.mode) }) {
                 let runLabels = labels.adding([("model", key.model), ("mode", key.mode)])
                 add(F.cascadeMessagesSent, runLabels, totals.messages)
-                add(F.cascadePromptCreditsUsed, runLabels, totals.credits)
+                add(F.cascadePromptCreditsUsed, runLabels, totals.hundredths / 100)
             }
             add(F.cascadeConversations, labels, Double(conversations.count))
 
