@@ -135,6 +135,27 @@ struct AnalyticsIntegrationTests {
         }
     }
 
+    @Test("a window longer than the data: the days that have rows count, nothing more")
+    func windowLongerThanTheData() async throws {
+        let now = Date().timeIntervalSince1970
+        var team = WindsurfDatasetGenerator(seed: 15).team(name: "young", serviceKey: "k-young", groups: [], users: 25, now: now)
+        team.analytics = WindsurfAnalyticsGenerator(seed: 15, days: 10).analytics(for: team, now: now)
+        let harness = try await Self.start(teams: [team], windows: [30])
+        try await withAsyncCleanup {
+            let metrics = try await harness.waitForMetrics("polled") { $0.success("windsurf_analytics", "young") == 1 }
+            let analytics = harness.simulator.teams[0].analytics
+            #expect(analytics.lastDay - analytics.firstDay <= 10)
+            // Everything but today (outside every window).
+            let rows = analytics.cascadeRows(days: analytics.firstDay..<analytics.lastDay).filter { $0.ideType != "cli" }
+            #expect(!rows.isEmpty)
+            #expect(metrics.value("windsurf_cascade_lines_suggested", ["team": "young", "window": "30d"]) == Double(rows.reduce(0) { $0 + $1.linesSuggested }))
+            let autocomplete = analytics.autocompleteRows(days: analytics.firstDay..<analytics.lastDay)
+            #expect(metrics.value("windsurf_autocomplete_users", ["team": "young", "window": "30d"]) == Double(Set(autocomplete.map(\.member)).count))
+        } cleanup: {
+            await harness.stop()
+        }
+    }
+
     @Test("one poll of a team with 2 groups and 2 windows: 2 user pages, 4 CascadeAnalytics, 4 Analytics with 4 named queries each")
     func requests() async throws {
         let harness = try await Self.start()
