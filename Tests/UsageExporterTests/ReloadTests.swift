@@ -87,7 +87,10 @@ struct ReloadTests {
             let config = directory.write("config.yml", teamConfig)
             let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
             let port = try await child.listeningPort()
-            try await child.waitForMetrics(port: port, "plain addresses served") { $0.samples("windsurf_user_info").contains { $0.labels["email"] == plainEmails[0] } }
+            let plain = try await child.waitForMetrics(port: port, "plain addresses served") {
+                $0.samples("windsurf_user_info").contains { $0.labels["email"] == plainEmails[0] }
+            }
+            let firstLoad = try #require(plain.value("usage_exporter_config_last_reload_success_timestamp_seconds"))
 
             // The next poll is slow; once it is in flight, privacy is turned on.
             let slow = 2.0
@@ -96,8 +99,11 @@ struct ReloadTests {
             let slowStarted = ContinuousClock.now
             directory.write("config.yml", teamConfig + "privacy:\n  pseudonymize_emails: true\n  salt_file: \(salt)\n")
             child.signal(SIGHUP)
-
-            // Until well after the slow answer has come back, no scrape shows a plain address or a name.
+            // Once the reload is applied, and until well after the slow answer has come back, no scrape
+            // shows a plain address or a name.
+            try await child.waitForMetrics(port: port, "the reload applied") {
+                ($0.value("usage_exporter_config_last_reload_success_timestamp_seconds") ?? 0) > firstLoad
+            }
             let pseudonymized = EmailLabeler(pseudonymizingWith: Secret("pepper"))
             var sawPseudonyms = false
             while ContinuousClock.now < slowStarted + .seconds(slow + 1.5) {

@@ -34,7 +34,7 @@ final class TemporaryDirectory: Sendable {
     @discardableResult
     func write(_ name: String, _ contents: String) -> String {
         let path = file(name)
-        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
         return path
     }
 }
