@@ -4,7 +4,8 @@ import PackageDescription
 // The git revision embedded in the binary (`--version`, `usage_exporter_build_info`): scripts/package
 // sets USAGE_EXPORTER_REVISION (short commit, "-dirty" with uncommitted changes); otherwise "unknown".
 // Only the CBuildRevision C file is compiled with it, so a new revision recompiles that file alone.
-let buildRevision = Context.environment["USAGE_EXPORTER_REVISION"].map { String($0.filter { $0.isLetter || $0.isNumber || "-._+".contains($0) }) }
+let buildRevision =
+    Context.environment["USAGE_EXPORTER_REVISION"].map { String($0.filter { $0.isLetter || $0.isNumber || "-._+".contains($0) }) }
     .flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
 
 let package = Package(

@@ -80,21 +80,36 @@ public struct Exporter: Sendable {
                 // A request body may hold a service key or a signed assertion: never re-send it elsewhere.
                 redirectConfiguration: .disallow,
                 timeout: .init(connect: .seconds(10)),
-                decompression: .enabled(limit: .ratio(50))))
+                decompression: .enabled(limit: .ratio(50))
+            )
+        )
         let collectors = CollectorService(
-            store: store, client: UpstreamClient(httpClient: httpClient), retryPolicy: options.retryPolicy, clock: options.clock,
-            logger: logger)
+            store: store,
+            client: UpstreamClient(httpClient: httpClient),
+            retryPolicy: options.retryPolicy,
+            clock: options.clock,
+            logger: logger
+        )
         let pollers = SourcePollers.make(for: configuration)
         collectors.apply(pollers, maxStale: configuration.maxStale)
         if pollers.isEmpty {
             logger.warning("no sources are configured: only the exporter's own metrics will be served")
         }
         let reloader = ConfigurationReloader(
-            path: options.configurationFile, environment: options.environment, configuration: configuration, collectors: collectors,
-            clock: options.clock, logger: logger)
+            path: options.configurationFile,
+            environment: options.environment,
+            configuration: configuration,
+            collectors: collectors,
+            clock: options.clock,
+            logger: logger
+        )
         let server = ExporterHTTPServer(
-            store: store, telemetryPath: options.telemetryPath, webConfiguration: options.webConfiguration,
-            reloadStatus: { reloader.reloadStatus }, reload: { await reloader.reload() })
+            store: store,
+            telemetryPath: options.telemetryPath,
+            webConfiguration: options.webConfiguration,
+            reloadStatus: { reloader.reloadStatus },
+            reload: { await reloader.reload() }
+        )
         let logger = self.logger
         let address = options.listenAddress
         let scheme = options.webConfiguration.tls == nil ? "http" : "https"
@@ -107,7 +122,8 @@ public struct Exporter: Sendable {
                 logger.info("listening", metadata: ["address": "\(ListenAddress(host: address.host, port: port))", "scheme": "\(scheme)"])
                 await onServerRunning(port)
             },
-            logger: logger)
+            logger: logger
+        )
 
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
@@ -116,7 +132,8 @@ public struct Exporter: Sendable {
                 .init(service: ReloadSignalService(reloader: reloader)),
             ],
             gracefulShutdownSignals: options.shutdownSignals,
-            logger: logger)
+            logger: logger
+        )
         // Scrapes are short and polls are cancelled at once: a stuck shutdown is escalated to cancellation,
         // which reaches every request in flight. No maximumCancellationDuration: it would end in fatalError.
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1500)

@@ -26,16 +26,28 @@ public final class DemoEnvironment: Sendable {
         let googleURL = try await google.start()
         let teams = windsurf.teams.map { team in
             WindsurfTeamConfiguration(
-                name: team.name, baseURL: windsurfURL, serviceKey: Secret(team.serviceKey),
-                groups: team.groups.isEmpty ? nil : team.groups, creditBalance: true, analytics: true, interval: .seconds(300))
+                name: team.name,
+                baseURL: windsurfURL,
+                serviceKey: Secret(team.serviceKey),
+                groups: team.groups.isEmpty ? nil : team.groups,
+                creditBalance: true,
+                analytics: true,
+                interval: .seconds(300)
+            )
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let keyFile = directory.appendingPathComponent("service-account.json")
         let keyJSON = google.keyFileJSON()
         try keyJSON.write(to: keyFile, atomically: true, encoding: .utf8)
         let customer = GoogleWorkspaceCustomerConfiguration(
-            name: "example.com", credentialsFile: keyFile.path, credentials: try ServiceAccountKey(json: keyJSON),
-            subject: google.adminSubject, userReport: true, interval: .seconds(600), baseURL: googleURL)
+            name: "example.com",
+            credentialsFile: keyFile.path,
+            credentials: try ServiceAccountKey(json: keyJSON),
+            subject: google.adminSubject,
+            userReport: true,
+            interval: .seconds(600),
+            baseURL: googleURL
+        )
         return ExporterConfiguration(windsurf: teams, googleWorkspace: [customer])
     }
 

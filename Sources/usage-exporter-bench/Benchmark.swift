@@ -110,10 +110,12 @@ struct Benchmark {
             analyticsFamilies = try teams.map { team in
                 let answers = try analytics.filter { $0.team == team.name }.map { fetched in
                     WindsurfAnalyticsSnapshotBuilder.Answer(
-                        group: fetched.group, window: fetched.window,
+                        group: fetched.group,
+                        window: fetched.window,
                         cascade: try JSONDecoder().decode(WindsurfCascadeAnalytics.self, from: fetched.cascade),
                         custom: try JSONDecoder().decode(WindsurfCustomAnalytics.self, from: fetched.custom),
-                        users: WindsurfAPIKeyDirectory(try JSONDecoder().decode(WindsurfAPIKeyPage.self, from: fetched.keys), labeler: EmailLabeler()))
+                        users: WindsurfAPIKeyDirectory(try JSONDecoder().decode(WindsurfAPIKeyPage.self, from: fetched.keys), labeler: EmailLabeler())
+                    )
                 }
                 return try WindsurfAnalyticsSnapshotBuilder(team: team.name).families(answers).families
             }
@@ -172,10 +174,19 @@ struct Benchmark {
         for var buffer in try await server.renderMetrics() { text.writeBuffer(&buffer) }
         let series = String(buffer: text).split(separator: "\n").filter { !$0.hasPrefix("#") }.count
         return Row(
-            users: users, series: series, jsonBytes: jsonBytes, decodeAndBuild: decodeAndBuild, analyticsJSONBytes: analyticsJSONBytes,
-            analyticsDecodeAndBuild: analyticsDecodeAndBuild, compressOnce: compressOnce,
-            plainRender: plainRender, gzipRender: gzipRender, plainRenderDuringPoll: plainRenderDuringPoll, plainBytes: plainBytes,
-            gzipBytes: gzipBytes)
+            users: users,
+            series: series,
+            jsonBytes: jsonBytes,
+            decodeAndBuild: decodeAndBuild,
+            analyticsJSONBytes: analyticsJSONBytes,
+            analyticsDecodeAndBuild: analyticsDecodeAndBuild,
+            compressOnce: compressOnce,
+            plainRender: plainRender,
+            gzipRender: gzipRender,
+            plainRenderDuringPoll: plainRenderDuringPoll,
+            plainBytes: plainBytes,
+            gzipBytes: gzipBytes
+        )
     }
 
     /// One analytics poll's answers for every team, scope and window (7d and 30d), as the simulator sends
@@ -206,15 +217,26 @@ struct Benchmark {
         var fetched: [FetchedAnalytics] = []
         do {
             for team in teams {
-                let api = WindsurfAPI(baseURL: baseURL, serviceKey: Secret(team.serviceKey), timeout: .seconds(120), client: UpstreamClient(httpClient: client))
+                let api = WindsurfAPI(
+                    baseURL: baseURL,
+                    serviceKey: Secret(team.serviceKey),
+                    timeout: .seconds(120),
+                    client: UpstreamClient(httpClient: client)
+                )
                 for group in team.groups.isEmpty ? [nil] : team.groups.map(Optional.some) {
                     let keys = Data(team.userPageJSON(group: group).utf8)
                     for days in [7, 30] {
                         let window = WindsurfAnalyticsWindow(days: days, now: now)
-                        fetched.append(FetchedAnalytics(
-                            team: team.name, group: group, window: window, keys: keys,
-                            cascade: try await post("/api/v1/CascadeAnalytics", try api.cascadeAnalyticsRequest(group: group, window: window)),
-                            custom: try await post("/api/v1/Analytics", try api.customAnalyticsRequest(group: group, window: window))))
+                        fetched.append(
+                            FetchedAnalytics(
+                                team: team.name,
+                                group: group,
+                                window: window,
+                                keys: keys,
+                                cascade: try await post("/api/v1/CascadeAnalytics", try api.cascadeAnalyticsRequest(group: group, window: window)),
+                                custom: try await post("/api/v1/Analytics", try api.customAnalyticsRequest(group: group, window: window))
+                            )
+                        )
                     }
                 }
             }

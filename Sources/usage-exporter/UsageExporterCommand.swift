@@ -10,7 +10,8 @@ struct UsageExporterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usage-exporter",
         abstract: "Prometheus exporter for Windsurf and Google Workspace usage.",
-        version: ExporterVersion.versionLine)
+        version: ExporterVersion.versionLine
+    )
 
     @Option(name: .customLong("config.file"), help: "YAML configuration file.")
     var configFile = "usage-exporter.yml"
@@ -92,14 +93,20 @@ struct UsageExporterCommand: AsyncParsableCommand {
             if demo {
                 print("--demo needs no configuration file")
             } else {
-                print("\(configFile): valid (\(configuration.windsurf.count) Windsurf team(s), \(configuration.googleWorkspace.count) Google Workspace customer(s))")
+                print(
+                    "\(configFile): valid (\(configuration.windsurf.count) Windsurf team(s), \(configuration.googleWorkspace.count) Google Workspace customer(s))"
+                )
             }
             if let webConfigFile { print("\(webConfigFile): valid") }
             return
         }
         var options = ExporterOptions(
-            listenAddress: ListenAddress(parsing: listenAddress)!, telemetryPath: telemetryPath, webConfiguration: web,
-            webConfigurationFile: webConfigFile ?? "", environment: environment)
+            listenAddress: ListenAddress(parsing: listenAddress)!,
+            telemetryPath: telemetryPath,
+            webConfiguration: web,
+            webConfigurationFile: webConfigFile ?? "",
+            environment: environment
+        )
         if demo {
             try await runDemo(options: options, logger: logger)
             return
@@ -124,7 +131,8 @@ struct UsageExporterCommand: AsyncParsableCommand {
         let configuration = try await demo.start()
         logger.info(
             "demo mode: serving simulated upstreams on loopback",
-            metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)", "google": "\(demo.google.baseURL)"])
+            metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)", "google": "\(demo.google.baseURL)"]
+        )
         do {
             try await serve(configuration, options: options, logger: logger)
         } catch {

@@ -18,12 +18,17 @@ struct AdversarialUpstreamTests {
 
     func windsurfConfig(baseURL: String, interval: String = "1h") -> String {
         let key = directory.write("service-key", Self.serviceKey + "\n")
-        return directory.write("windsurf.yml", "windsurf:\n  - name: acme\n    base_url: \(baseURL)\n    service_key_file: \(key)\n    interval: \(interval)\n")
+        return directory.write(
+            "windsurf.yml",
+            "windsurf:\n  - name: acme\n    base_url: \(baseURL)\n    service_key_file: \(key)\n    interval: \(interval)\n"
+        )
     }
 
     func googleConfig(_ google: GoogleSimulator) -> String {
         let key = directory.write("service-account.json", google.keyFileJSON())
-        return directory.write("google.yml", """
+        return directory.write(
+            "google.yml",
+            """
             google_workspace:
               - name: example.com
                 credentials_file: \(key)
@@ -32,7 +37,8 @@ struct AdversarialUpstreamTests {
                 interval: 1h
                 base_url: \(google.baseURL)
 
-            """)
+            """
+        )
     }
 
     static func scrape(_ port: Int, _ path: String = "/metrics") async throws -> String {
@@ -60,7 +66,8 @@ struct AdversarialUpstreamTests {
         let windsurf = WindsurfSimulator(teams: [Self.team()])
         let google = GoogleSimulator(
             customer: GoogleDatasetGenerator().customer(emails: ["a@example.com"], extraUsers: 2, now: Date().timeIntervalSince1970),
-            account: TestKeys.account)
+            account: TestKeys.account
+        )
         try await withAsyncCleanup {
             let config: String
             let inFlight: @Sendable () -> Bool
@@ -96,7 +103,9 @@ struct AdversarialUpstreamTests {
         let windsurf = WindsurfSimulator(teams: [Self.team()])
         let baseURL = try await windsurf.start()
         try await withAsyncCleanup {
-            let child = try ExporterProcess(arguments: ["--config.file", windsurfConfig(baseURL: baseURL, interval: "1s"), "--web.listen-address", "127.0.0.1:0"])
+            let child = try ExporterProcess(arguments: [
+                "--config.file", windsurfConfig(baseURL: baseURL, interval: "1s"), "--web.listen-address", "127.0.0.1:0",
+            ])
             let port = try await child.listeningPort()
             try await waitUntil("a first good poll") { try await Self.scrape(port).contains("windsurf_user_info{") }
             let good = ParsedExposition(try await Self.scrape(port))
@@ -128,10 +137,12 @@ struct AdversarialUpstreamTests {
         let config = directory.write("huge.yml", "windsurf:\n  - name: acme\n    service_key_file: \(key)\n    timeout: 300y\n    interval: 300y\n")
         let check = try await ExporterProcess.run(["--config.check", "--config.file", config])
         #expect(check.code == 1)
-        #expect(check.error.split(separator: "\n") == [
-            "\(config):4: windsurf[0].timeout: must be between 1s and 10m, found 300y",
-            "\(config):5: windsurf[0].interval: must be between 1s and 7d, found 300y",
-        ])
+        #expect(
+            check.error.split(separator: "\n") == [
+                "\(config):4: windsurf[0].timeout: must be between 1s and 10m, found 300y",
+                "\(config):5: windsurf[0].interval: must be between 1s and 7d, found 300y",
+            ]
+        )
         let run = try await ExporterProcess.run(["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
         #expect(run.code == 1)
         #expect(!run.error.contains("Fatal error") && !run.error.contains("listening"))
@@ -153,7 +164,8 @@ struct AdversarialUpstreamTests {
         let windsurf = WindsurfSimulator(teams: [Self.team()])
         let google = GoogleSimulator(
             customer: GoogleDatasetGenerator().customer(emails: ["a@example.com"], extraUsers: 2, now: Date().timeIntervalSince1970),
-            account: TestKeys.account)
+            account: TestKeys.account
+        )
         try await withAsyncCleanup {
             let config: String
             let collector: String
@@ -164,7 +176,9 @@ struct AdversarialUpstreamTests {
                 config = windsurfConfig(baseURL: try await windsurf.start())
                 (collector, source) = ("windsurf", "acme")
             case .googleToken, .googleReport:
-                google.inject(redirected == .googleToken ? .tokenRedirect(status: 307, location: location) : .redirect(status: 308, location: location))
+                google.inject(
+                    redirected == .googleToken ? .tokenRedirect(status: 307, location: location) : .redirect(status: 308, location: location)
+                )
                 _ = try await google.start()
                 config = googleConfig(google)
                 (collector, source) = ("google_workspace_customer", "example.com")
@@ -175,7 +189,8 @@ struct AdversarialUpstreamTests {
             let status = redirected == .googleReport ? "308" : "307"
             let metrics = ParsedExposition(try await Self.scrape(port))
             // The token exchange is shared by the customer's two collectors: either may have sent it.
-            let sent = redirected == .googleToken
+            let sent =
+                redirected == .googleToken
                 ? metrics.requests(collector, source, status) + metrics.requests("google_workspace_user", source, status)
                 : metrics.requests(collector, source, status)
             #expect(sent >= 1)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Testing
+
 @testable import UsageExporter
 
 /// The Windsurf analytics answers decoded in every documented form, the windows' day arithmetic, and the
@@ -24,7 +25,9 @@ struct AnalyticsDecodingTests {
 
     @Test("CascadeAnalytics: the documented example, numbers as strings or numbers, omitted zeros, results read by key")
     func cascade() throws {
-        let answer = try decode(WindsurfCascadeAnalytics.self, """
+        let answer = try decode(
+            WindsurfCascadeAnalytics.self,
+            """
             {"queryResults":[
               {"cascadeToolUsage":{"cascadeToolUsage":[{"tool":"CODE_ACTION","count":"12"},{"tool":"VIEW_FILE","count":30},{"tool":"NEW_TOOL"}]}},
               {"cascadeLines":{"cascadeLines":[
@@ -37,18 +40,35 @@ struct AnalyticsDecodingTests {
                 {"day":"2025-05-01T00:00:00Z","model":"Claude Sonnet 4.5","mode":"UNKNOWN","cascadeId":"3f0c2a1e-0000-4000-8000-000000000001"}]}},
               {"futureResult":{"rows":[1]}}
             ],"unknownTopLevel":true}
-            """)
-        #expect(answer.lines == [
-            .init(day: 1_746_057_600, linesSuggested: 120, linesAccepted: 95),
-            .init(day: 1_746_144_000, linesSuggested: 8, linesAccepted: 0),
-            .init(day: 1_746_230_400, linesSuggested: 0, linesAccepted: 2),
-        ])
-        #expect(answer.runs == [
-            .init(day: 1_746_057_600, model: "Claude Sonnet 4.5", mode: "CONVERSATIONAL_PLANNER_MODE_DEFAULT", messagesSent: 3,
-                  cascadeID: "3f0c2a1e-0000-4000-8000-000000000001", promptsUsed: 250),
-            .init(day: 1_746_057_600, model: "Claude Sonnet 4.5", mode: "UNKNOWN", messagesSent: 0,
-                  cascadeID: "3f0c2a1e-0000-4000-8000-000000000001", promptsUsed: 0),
-        ])
+            """
+        )
+        #expect(
+            answer.lines == [
+                .init(day: 1_746_057_600, linesSuggested: 120, linesAccepted: 95),
+                .init(day: 1_746_144_000, linesSuggested: 8, linesAccepted: 0),
+                .init(day: 1_746_230_400, linesSuggested: 0, linesAccepted: 2),
+            ]
+        )
+        #expect(
+            answer.runs == [
+                .init(
+                    day: 1_746_057_600,
+                    model: "Claude Sonnet 4.5",
+                    mode: "CONVERSATIONAL_PLANNER_MODE_DEFAULT",
+                    messagesSent: 3,
+                    cascadeID: "3f0c2a1e-0000-4000-8000-000000000001",
+                    promptsUsed: 250
+                ),
+                .init(
+                    day: 1_746_057_600,
+                    model: "Claude Sonnet 4.5",
+                    mode: "UNKNOWN",
+                    messagesSent: 0,
+                    cascadeID: "3f0c2a1e-0000-4000-8000-000000000001",
+                    promptsUsed: 0
+                ),
+            ]
+        )
         #expect(answer.tools == [.init(tool: "CODE_ACTION", count: 12), .init(tool: "VIEW_FILE", count: 30), .init(tool: "NEW_TOOL", count: 0)])
         let empty = try decode(WindsurfCascadeAnalytics.self, #"{"queryResults":[]}"#)
         #expect(empty.lines.isEmpty && empty.runs.isEmpty && empty.tools.isEmpty)
@@ -56,19 +76,24 @@ struct AnalyticsDecodingTests {
         #expect(try decode(WindsurfCascadeAnalytics.self, #"{"error":"Insufficient permissions"}"#).error == "Insufficient permissions")
     }
 
-    @Test("malformed analytics answers are decode errors", arguments: [
-        #"{"queryResults":[{"cascadeLines":{"cascadeLines":[{"day":"yesterday"}]}}]}"#,
-        #"{"queryResults":[{"cascadeLines":{"cascadeLines":[{"linesSuggested":"many"}]}}]}"#,
-        #"{"queryResults":[{"cascadeRuns":{"cascadeRuns":[{"promptsUsed":"1e400"}]}}]}"#,
-        #"{"queryResults":"#,
-    ])
+    @Test(
+        "malformed analytics answers are decode errors",
+        arguments: [
+            #"{"queryResults":[{"cascadeLines":{"cascadeLines":[{"day":"yesterday"}]}}]}"#,
+            #"{"queryResults":[{"cascadeLines":{"cascadeLines":[{"linesSuggested":"many"}]}}]}"#,
+            #"{"queryResults":[{"cascadeRuns":{"cascadeRuns":[{"promptsUsed":"1e400"}]}}]}"#,
+            #"{"queryResults":"#,
+        ]
+    )
     func malformedCascade(json: String) {
         #expect(throws: DecodingError.self) { try decode(WindsurfCascadeAnalytics.self, json) }
     }
 
     @Test("custom Analytics: items by alias, strings or numbers, omitted zeros, an item-less element, an empty answer")
     func custom() throws {
-        let answer = try decode(WindsurfCustomAnalytics.self, """
+        let answer = try decode(
+            WindsurfCustomAnalytics.self,
+            """
             {"queryResults":[
               {"responseItems":[{"item":{"language":"PYTHON","ide":"jetbrains","acceptances":"40","lines_accepted":"12"}},
                                 {"item":{"language":"GO","ide":"vscode","acceptances":17,"bytes_accepted":"300","extra":null}}]},
@@ -76,7 +101,8 @@ struct AnalyticsDecodingTests {
               {"responseItems":[]},
               {"responseItems":[{}]}
             ]}
-            """)
+            """
+        )
         #expect(answer.results.count == 4)
         let python = answer.items(0)[0]
         #expect(python.text("language") == "PYTHON")
@@ -123,8 +149,10 @@ struct AnalyticsDecodingTests {
     }
 
     static func answer(
-        group: String? = nil, window: WindsurfAnalyticsWindow = WindsurfAnalyticsWindow(days: 7, now: now),
-        cascade: WindsurfCascadeAnalytics = WindsurfCascadeAnalytics(), custom: [[WindsurfCustomAnalytics.Item]] = [],
+        group: String? = nil,
+        window: WindsurfAnalyticsWindow = WindsurfAnalyticsWindow(days: 7, now: now),
+        cascade: WindsurfCascadeAnalytics = WindsurfCascadeAnalytics(),
+        custom: [[WindsurfCustomAnalytics.Item]] = [],
         users: WindsurfAPIKeyDirectory = .empty
     ) -> WindsurfAnalyticsSnapshotBuilder.Answer {
         .init(group: group, window: window, cascade: cascade, custom: WindsurfCustomAnalytics(results: custom), users: users)
@@ -142,16 +170,28 @@ struct AnalyticsDecodingTests {
                 .init(day: day, model: "GPT-5", mode: "CONVERSATIONAL_PLANNER_MODE_DEFAULT", messagesSent: 2, cascadeID: "c1", promptsUsed: 150),
                 .init(day: day, model: "GPT-5", mode: "CONVERSATIONAL_PLANNER_MODE_DEFAULT", messagesSent: 1, cascadeID: "c1", promptsUsed: 50),
                 .init(day: day, model: "SWE-1.5", mode: "UNKNOWN", messagesSent: 4, cascadeID: "c2", promptsUsed: 0),
-                .init(day: Self.today - 8 * 86_400, model: "GPT-5", mode: "CONVERSATIONAL_PLANNER_MODE_DEFAULT", messagesSent: 50, cascadeID: "c3", promptsUsed: 900),
+                .init(
+                    day: Self.today - 8 * 86_400,
+                    model: "GPT-5",
+                    mode: "CONVERSATIONAL_PLANNER_MODE_DEFAULT",
+                    messagesSent: 50,
+                    cascadeID: "c3",
+                    promptsUsed: 900
+                ),
             ],
-            tools: [.init(tool: "VIEW_FILE", count: 30), .init(tool: "CODE_ACTION", count: 12), .init(tool: "VIEW_FILE", count: 1)])
+            tools: [.init(tool: "VIEW_FILE", count: 30), .init(tool: "CODE_ACTION", count: 12), .init(tool: "VIEW_FILE", count: 1)]
+        )
         let users = try Self.keys([("Alice@Example.com", "key-alice"), ("bob@example.com", "key-bob")])
         let custom: [[WindsurfCustomAnalytics.Item]] = [
-            [.init(["language": "PYTHON", "ide": "jetbrains", "acceptances": "40", "lines_accepted": "12", "bytes_accepted": "600"]),
-             .init(["language": "GO", "ide": "vscode", "acceptances": "17"])],
+            [
+                .init(["language": "PYTHON", "ide": "jetbrains", "acceptances": "40", "lines_accepted": "12", "bytes_accepted": "600"]),
+                .init(["language": "GO", "ide": "vscode", "acceptances": "17"]),
+            ],
             [.init(["users": "2"])],
-            [.init(["api_key": "key-alice", "acceptances": "50", "lines_accepted": "10"]), .init(["api_key": "key-bob", "acceptances": "7"]),
-             .init(["api_key": "key-of-someone-who-left", "acceptances": "3", "lines_accepted": "1"])],
+            [
+                .init(["api_key": "key-alice", "acceptances": "50", "lines_accepted": "10"]), .init(["api_key": "key-bob", "acceptances": "7"]),
+                .init(["api_key": "key-of-someone-who-left", "acceptances": "3", "lines_accepted": "1"]),
+            ],
             [.init(["ratio": "0.61", "autocomplete_bytes": "4593", "command_bytes": "1425", "user_bytes": "3882", "total_bytes": "9900"])],
         ]
         let builder = WindsurfAnalyticsSnapshotBuilder(team: "acme")
@@ -159,61 +199,63 @@ struct AnalyticsDecodingTests {
         #expect(notes.unknownKeys == 1)
         #expect(notes.rowsOutsideWindow == 2)
         let w = #"team="acme",window="7d""#
-        #expect(render(families) == """
-            # HELP windsurf_ai_code_written_ratio \(WindsurfAnalyticsFamilies.aiCodeWrittenRatio.help)
-            # TYPE windsurf_ai_code_written_ratio gauge
-            windsurf_ai_code_written_ratio{\(w)} 0.61
-            # HELP windsurf_autocomplete_acceptances \(WindsurfAnalyticsFamilies.autocompleteAcceptances.help)
-            # TYPE windsurf_autocomplete_acceptances gauge
-            windsurf_autocomplete_acceptances{\(w),language="GO",ide="vscode"} 17
-            windsurf_autocomplete_acceptances{\(w),language="PYTHON",ide="jetbrains"} 40
-            # HELP windsurf_autocomplete_accepted_bytes \(WindsurfAnalyticsFamilies.autocompleteAcceptedBytes.help)
-            # TYPE windsurf_autocomplete_accepted_bytes gauge
-            windsurf_autocomplete_accepted_bytes{\(w),language="GO",ide="vscode"} 0
-            windsurf_autocomplete_accepted_bytes{\(w),language="PYTHON",ide="jetbrains"} 600
-            # HELP windsurf_autocomplete_lines_accepted \(WindsurfAnalyticsFamilies.autocompleteLinesAccepted.help)
-            # TYPE windsurf_autocomplete_lines_accepted gauge
-            windsurf_autocomplete_lines_accepted{\(w),language="GO",ide="vscode"} 0
-            windsurf_autocomplete_lines_accepted{\(w),language="PYTHON",ide="jetbrains"} 12
-            # HELP windsurf_autocomplete_users \(WindsurfAnalyticsFamilies.autocompleteUsers.help)
-            # TYPE windsurf_autocomplete_users gauge
-            windsurf_autocomplete_users{\(w)} 2
-            # HELP windsurf_cascade_conversations \(WindsurfAnalyticsFamilies.cascadeConversations.help)
-            # TYPE windsurf_cascade_conversations gauge
-            windsurf_cascade_conversations{\(w)} 2
-            # HELP windsurf_cascade_lines_accepted \(WindsurfAnalyticsFamilies.cascadeLinesAccepted.help)
-            # TYPE windsurf_cascade_lines_accepted gauge
-            windsurf_cascade_lines_accepted{\(w)} 60
-            # HELP windsurf_cascade_lines_suggested \(WindsurfAnalyticsFamilies.cascadeLinesSuggested.help)
-            # TYPE windsurf_cascade_lines_suggested gauge
-            windsurf_cascade_lines_suggested{\(w)} 120
-            # HELP windsurf_cascade_messages_sent \(WindsurfAnalyticsFamilies.cascadeMessagesSent.help)
-            # TYPE windsurf_cascade_messages_sent gauge
-            windsurf_cascade_messages_sent{\(w),model="GPT-5",mode="CONVERSATIONAL_PLANNER_MODE_DEFAULT"} 3
-            windsurf_cascade_messages_sent{\(w),model="SWE-1.5",mode="UNKNOWN"} 4
-            # HELP windsurf_cascade_prompt_credits_used \(WindsurfAnalyticsFamilies.cascadePromptCreditsUsed.help)
-            # TYPE windsurf_cascade_prompt_credits_used gauge
-            windsurf_cascade_prompt_credits_used{\(w),model="GPT-5",mode="CONVERSATIONAL_PLANNER_MODE_DEFAULT"} 2
-            windsurf_cascade_prompt_credits_used{\(w),model="SWE-1.5",mode="UNKNOWN"} 0
-            # HELP windsurf_cascade_tool_calls \(WindsurfAnalyticsFamilies.cascadeToolCalls.help)
-            # TYPE windsurf_cascade_tool_calls gauge
-            windsurf_cascade_tool_calls{\(w),tool="CODE_ACTION"} 12
-            windsurf_cascade_tool_calls{\(w),tool="VIEW_FILE"} 31
-            # HELP windsurf_code_written_bytes \(WindsurfAnalyticsFamilies.codeWrittenBytes.help)
-            # TYPE windsurf_code_written_bytes gauge
-            windsurf_code_written_bytes{\(w),author="autocomplete"} 4593
-            windsurf_code_written_bytes{\(w),author="command"} 1425
-            windsurf_code_written_bytes{\(w),author="user"} 3882
-            # HELP windsurf_user_autocomplete_acceptances \(WindsurfAnalyticsFamilies.userAutocompleteAcceptances.help)
-            # TYPE windsurf_user_autocomplete_acceptances gauge
-            windsurf_user_autocomplete_acceptances{\(w),email="alice@example.com"} 50
-            windsurf_user_autocomplete_acceptances{\(w),email="bob@example.com"} 7
-            # HELP windsurf_user_autocomplete_lines_accepted \(WindsurfAnalyticsFamilies.userAutocompleteLinesAccepted.help)
-            # TYPE windsurf_user_autocomplete_lines_accepted gauge
-            windsurf_user_autocomplete_lines_accepted{\(w),email="alice@example.com"} 10
-            windsurf_user_autocomplete_lines_accepted{\(w),email="bob@example.com"} 0
+        #expect(
+            render(families) == """
+                # HELP windsurf_ai_code_written_ratio \(WindsurfAnalyticsFamilies.aiCodeWrittenRatio.help)
+                # TYPE windsurf_ai_code_written_ratio gauge
+                windsurf_ai_code_written_ratio{\(w)} 0.61
+                # HELP windsurf_autocomplete_acceptances \(WindsurfAnalyticsFamilies.autocompleteAcceptances.help)
+                # TYPE windsurf_autocomplete_acceptances gauge
+                windsurf_autocomplete_acceptances{\(w),language="GO",ide="vscode"} 17
+                windsurf_autocomplete_acceptances{\(w),language="PYTHON",ide="jetbrains"} 40
+                # HELP windsurf_autocomplete_accepted_bytes \(WindsurfAnalyticsFamilies.autocompleteAcceptedBytes.help)
+                # TYPE windsurf_autocomplete_accepted_bytes gauge
+                windsurf_autocomplete_accepted_bytes{\(w),language="GO",ide="vscode"} 0
+                windsurf_autocomplete_accepted_bytes{\(w),language="PYTHON",ide="jetbrains"} 600
+                # HELP windsurf_autocomplete_lines_accepted \(WindsurfAnalyticsFamilies.autocompleteLinesAccepted.help)
+                # TYPE windsurf_autocomplete_lines_accepted gauge
+                windsurf_autocomplete_lines_accepted{\(w),language="GO",ide="vscode"} 0
+                windsurf_autocomplete_lines_accepted{\(w),language="PYTHON",ide="jetbrains"} 12
+                # HELP windsurf_autocomplete_users \(WindsurfAnalyticsFamilies.autocompleteUsers.help)
+                # TYPE windsurf_autocomplete_users gauge
+                windsurf_autocomplete_users{\(w)} 2
+                # HELP windsurf_cascade_conversations \(WindsurfAnalyticsFamilies.cascadeConversations.help)
+                # TYPE windsurf_cascade_conversations gauge
+                windsurf_cascade_conversations{\(w)} 2
+                # HELP windsurf_cascade_lines_accepted \(WindsurfAnalyticsFamilies.cascadeLinesAccepted.help)
+                # TYPE windsurf_cascade_lines_accepted gauge
+                windsurf_cascade_lines_accepted{\(w)} 60
+                # HELP windsurf_cascade_lines_suggested \(WindsurfAnalyticsFamilies.cascadeLinesSuggested.help)
+                # TYPE windsurf_cascade_lines_suggested gauge
+                windsurf_cascade_lines_suggested{\(w)} 120
+                # HELP windsurf_cascade_messages_sent \(WindsurfAnalyticsFamilies.cascadeMessagesSent.help)
+                # TYPE windsurf_cascade_messages_sent gauge
+                windsurf_cascade_messages_sent{\(w),model="GPT-5",mode="CONVERSATIONAL_PLANNER_MODE_DEFAULT"} 3
+                windsurf_cascade_messages_sent{\(w),model="SWE-1.5",mode="UNKNOWN"} 4
+                # HELP windsurf_cascade_prompt_credits_used \(WindsurfAnalyticsFamilies.cascadePromptCreditsUsed.help)
+                # TYPE windsurf_cascade_prompt_credits_used gauge
+                windsurf_cascade_prompt_credits_used{\(w),model="GPT-5",mode="CONVERSATIONAL_PLANNER_MODE_DEFAULT"} 2
+                windsurf_cascade_prompt_credits_used{\(w),model="SWE-1.5",mode="UNKNOWN"} 0
+                # HELP windsurf_cascade_tool_calls \(WindsurfAnalyticsFamilies.cascadeToolCalls.help)
+                # TYPE windsurf_cascade_tool_calls gauge
+                windsurf_cascade_tool_calls{\(w),tool="CODE_ACTION"} 12
+                windsurf_cascade_tool_calls{\(w),tool="VIEW_FILE"} 31
+                # HELP windsurf_code_written_bytes \(WindsurfAnalyticsFamilies.codeWrittenBytes.help)
+                # TYPE windsurf_code_written_bytes gauge
+                windsurf_code_written_bytes{\(w),author="autocomplete"} 4593
+                windsurf_code_written_bytes{\(w),author="command"} 1425
+                windsurf_code_written_bytes{\(w),author="user"} 3882
+                # HELP windsurf_user_autocomplete_acceptances \(WindsurfAnalyticsFamilies.userAutocompleteAcceptances.help)
+                # TYPE windsurf_user_autocomplete_acceptances gauge
+                windsurf_user_autocomplete_acceptances{\(w),email="alice@example.com"} 50
+                windsurf_user_autocomplete_acceptances{\(w),email="bob@example.com"} 7
+                # HELP windsurf_user_autocomplete_lines_accepted \(WindsurfAnalyticsFamilies.userAutocompleteLinesAccepted.help)
+                # TYPE windsurf_user_autocomplete_lines_accepted gauge
+                windsurf_user_autocomplete_lines_accepted{\(w),email="alice@example.com"} 10
+                windsurf_user_autocomplete_lines_accepted{\(w),email="bob@example.com"} 0
 
-            """)
+                """
+        )
         // The keys went no further than the join.
         #expect(!render(families).contains("key-"))
         #expect(!String(describing: users).contains("key-") && !String(reflecting: users).contains("key-"))
@@ -231,7 +273,8 @@ struct AnalyticsDecodingTests {
         }
         #expect(text.contains(#"windsurf_code_written_bytes{team="acme",window="7d",author="user"} 0"#))
         for absent in [
-            "windsurf_ai_code_written_ratio{", "windsurf_cascade_messages_sent{", "windsurf_cascade_tool_calls{", "windsurf_autocomplete_acceptances{",
+            "windsurf_ai_code_written_ratio{", "windsurf_cascade_messages_sent{", "windsurf_cascade_tool_calls{",
+            "windsurf_autocomplete_acceptances{",
             "windsurf_user_autocomplete_acceptances{",
         ] {
             #expect(!text.contains(absent), "\(absent)")

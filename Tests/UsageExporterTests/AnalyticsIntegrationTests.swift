@@ -14,8 +14,11 @@ struct AnalyticsIntegrationTests {
     }
 
     static func start(
-        teams: [SimulatedWindsurfTeam] = demoTeams(), interval: Duration = .seconds(3600), privacy: PrivacyConfiguration = PrivacyConfiguration(),
-        windows: [Int] = [7, 30], beforeExporterStarts: (WindsurfSimulator) -> Void = { _ in }
+        teams: [SimulatedWindsurfTeam] = demoTeams(),
+        interval: Duration = .seconds(3600),
+        privacy: PrivacyConfiguration = PrivacyConfiguration(),
+        windows: [Int] = [7, 30],
+        beforeExporterStarts: (WindsurfSimulator) -> Void = { _ in }
     ) async throws -> ExporterHarness {
         try await ExporterHarness.start(teams: teams, beforeExporterStarts: beforeExporterStarts) { baseURL in
             let configurations = ExporterHarness.teamConfigurations(teams, baseURL: baseURL, interval: .seconds(3600)).map { team in
@@ -58,25 +61,42 @@ struct AnalyticsIntegrationTests {
                         // Cascade: lines and tools from the rows outside the CLI; runs from all of them.
                         let runs = analytics.cascadeRows(inGroup: group, days: range)
                         let editorRuns = runs.filter { $0.ideType != "cli" }
-                        #expect(metrics.value("windsurf_cascade_lines_suggested", labels) == Double(editorRuns.reduce(0) { $0 + $1.linesSuggested }), "\(context)")
-                        #expect(metrics.value("windsurf_cascade_lines_accepted", labels) == Double(editorRuns.reduce(0) { $0 + $1.linesAccepted }), "\(context)")
-                        #expect(metrics.value("windsurf_cascade_conversations", labels) == Double(Set(runs.map(analytics.cascadeId(of:))).count), "\(context)")
+                        #expect(
+                            metrics.value("windsurf_cascade_lines_suggested", labels) == Double(editorRuns.reduce(0) { $0 + $1.linesSuggested }),
+                            "\(context)"
+                        )
+                        #expect(
+                            metrics.value("windsurf_cascade_lines_accepted", labels) == Double(editorRuns.reduce(0) { $0 + $1.linesAccepted }),
+                            "\(context)"
+                        )
+                        #expect(
+                            metrics.value("windsurf_cascade_conversations", labels) == Double(Set(runs.map(analytics.cascadeId(of:))).count),
+                            "\(context)"
+                        )
                         var byModel: [[String]: (messages: Int, hundredths: Int)] = [:]
                         for run in runs {
                             byModel[[run.model, run.mode], default: (0, 0)].messages += run.messagesSent
                             byModel[[run.model, run.mode], default: (0, 0)].hundredths += run.promptsUsed
                         }
-                        let messages = metrics.samples("windsurf_cascade_messages_sent").filter { $0.labels.filter { $0.key != "model" && $0.key != "mode" } == labels }
+                        let messages = metrics.samples("windsurf_cascade_messages_sent").filter {
+                            $0.labels.filter { $0.key != "model" && $0.key != "mode" } == labels
+                        }
                         #expect(messages.count == byModel.count, "\(context)")
                         for (key, totals) in byModel {
                             let series = labels.merging(["model": key[0], "mode": key[1]]) { $1 }
                             #expect(metrics.value("windsurf_cascade_messages_sent", series) == Double(totals.messages), "\(context) \(key)")
-                            #expect(close(metrics.value("windsurf_cascade_prompt_credits_used", series), Double(totals.hundredths) / 100), "\(context) \(key)")
+                            #expect(
+                                close(metrics.value("windsurf_cascade_prompt_credits_used", series), Double(totals.hundredths) / 100),
+                                "\(context) \(key)"
+                            )
                         }
                         var tools: [String: Int] = [:]
                         for run in editorRuns { for call in run.toolCalls { tools[call.tool, default: 0] += call.count } }
                         for (tool, count) in tools where count > 0 {
-                            #expect(metrics.value("windsurf_cascade_tool_calls", labels.merging(["tool": tool]) { $1 }) == Double(count), "\(context) \(tool)")
+                            #expect(
+                                metrics.value("windsurf_cascade_tool_calls", labels.merging(["tool": tool]) { $1 }) == Double(count),
+                                "\(context) \(tool)"
+                            )
                         }
 
                         // Autocomplete, by language and IDE, distinct users, and per user through the api_key join.
@@ -105,23 +125,41 @@ struct AnalyticsIntegrationTests {
                             }
                             perUser += 1
                             let series = labels.merging(["email": email]) { $1 }
-                            #expect(metrics.value("windsurf_user_autocomplete_acceptances", series) == Double(totals.acceptances), "\(context) \(email)")
+                            #expect(
+                                metrics.value("windsurf_user_autocomplete_acceptances", series) == Double(totals.acceptances),
+                                "\(context) \(email)"
+                            )
                             #expect(metrics.value("windsurf_user_autocomplete_lines_accepted", series) == Double(totals.lines), "\(context) \(email)")
                         }
-                        #expect(metrics.samples("windsurf_user_autocomplete_acceptances").filter { $0.labels.filter { $0.key != "email" } == labels }.count == perUser)
+                        #expect(
+                            metrics.samples("windsurf_user_autocomplete_acceptances").filter { $0.labels.filter { $0.key != "email" } == labels }
+                                .count == perUser
+                        )
 
                         // Percent Code Written.
                         let written = analytics.codeWrittenRows(inGroup: group, days: range)
                         let autocomplete = written.reduce(0) { $0 + $1.autocompleteBytes }
                         let command = written.reduce(0) { $0 + $1.commandBytes }
                         let user = written.reduce(0) { $0 + $1.userBytes }
-                        #expect(metrics.value("windsurf_code_written_bytes", labels.merging(["author": "autocomplete"]) { $1 }) == Double(autocomplete), "\(context)")
-                        #expect(metrics.value("windsurf_code_written_bytes", labels.merging(["author": "command"]) { $1 }) == Double(command), "\(context)")
+                        #expect(
+                            metrics.value("windsurf_code_written_bytes", labels.merging(["author": "autocomplete"]) { $1 }) == Double(autocomplete),
+                            "\(context)"
+                        )
+                        #expect(
+                            metrics.value("windsurf_code_written_bytes", labels.merging(["author": "command"]) { $1 }) == Double(command),
+                            "\(context)"
+                        )
                         #expect(metrics.value("windsurf_code_written_bytes", labels.merging(["author": "user"]) { $1 }) == Double(user), "\(context)")
                         let total = Double(autocomplete + command + user)
                         if total > 0 {
                             // As the API gives it: rounded to two decimals.
-                            #expect(close(metrics.value("windsurf_ai_code_written_ratio", labels), (Double(autocomplete + command) / total * 100).rounded() / 100), "\(context)")
+                            #expect(
+                                close(
+                                    metrics.value("windsurf_ai_code_written_ratio", labels),
+                                    (Double(autocomplete + command) / total * 100).rounded() / 100
+                                ),
+                                "\(context)"
+                            )
                         } else {
                             #expect(metrics.value("windsurf_ai_code_written_ratio", labels) == nil, "\(context)")
                         }
@@ -148,9 +186,14 @@ struct AnalyticsIntegrationTests {
             // Everything but today (outside every window).
             let rows = analytics.cascadeRows(days: analytics.firstDay..<analytics.lastDay).filter { $0.ideType != "cli" }
             #expect(!rows.isEmpty)
-            #expect(metrics.value("windsurf_cascade_lines_suggested", ["team": "young", "window": "30d"]) == Double(rows.reduce(0) { $0 + $1.linesSuggested }))
+            #expect(
+                metrics.value("windsurf_cascade_lines_suggested", ["team": "young", "window": "30d"])
+                    == Double(rows.reduce(0) { $0 + $1.linesSuggested })
+            )
             let autocomplete = analytics.autocompleteRows(days: analytics.firstDay..<analytics.lastDay)
-            #expect(metrics.value("windsurf_autocomplete_users", ["team": "young", "window": "30d"]) == Double(Set(autocomplete.map(\.member)).count))
+            #expect(
+                metrics.value("windsurf_autocomplete_users", ["team": "young", "window": "30d"]) == Double(Set(autocomplete.map(\.member)).count)
+            )
         } cleanup: {
             await harness.stop()
         }
@@ -201,21 +244,36 @@ struct AnalyticsIntegrationTests {
         var testDescription: String { "\(fault) → \(reason)" }
     }
 
-    @Test("each error of the analytics endpoints gives its reason; the last good data stays; the user page collector is untouched", arguments: [
-        ErrorCase(fault: .insufficientPermissions(), reason: "auth", code: "403", attempts: 1),
-        ErrorCase(fault: .insufficientPermissions(status: 200), reason: "auth", code: "200", attempts: 1),
-        ErrorCase(fault: .unauthorized, reason: "auth", code: "401", attempts: 1),
-        ErrorCase(fault: .queryError(.invalidQueryTable), reason: "config", code: "400", attempts: 1),
-        ErrorCase(fault: .queryError(.mixedAggregationFunctions), reason: "config", code: "400", attempts: 1),
-        ErrorCase(fault: .queryError(.duplicateAlias("acceptances")), reason: "config", code: "400", attempts: 1),
-        ErrorCase(fault: .queryError(.invalidAggregationFunction(type: "string", field: "ide", function: "QUERY_AGGREGATION_SUM")), reason: "config", code: "400", attempts: 1),
-        ErrorCase(fault: .queryError(.distinctFieldAggregated(field: "distinct_developer_days", instead: ["api_key", "date"])), reason: "config", code: "400", attempts: 1),
-        ErrorCase(fault: .rateLimited(retryAfter: "0"), reason: "rate_limited", code: "429", attempts: 3),
-        ErrorCase(fault: .serverError(status: 502), reason: "upstream", code: "502", attempts: 3),
-        ErrorCase(fault: .malformed, reason: "decode", code: "200", attempts: 1),
-    ])
+    @Test(
+        "each error of the analytics endpoints gives its reason; the last good data stays; the user page collector is untouched",
+        arguments: [
+            ErrorCase(fault: .insufficientPermissions(), reason: "auth", code: "403", attempts: 1),
+            ErrorCase(fault: .insufficientPermissions(status: 200), reason: "auth", code: "200", attempts: 1),
+            ErrorCase(fault: .unauthorized, reason: "auth", code: "401", attempts: 1),
+            ErrorCase(fault: .queryError(.invalidQueryTable), reason: "config", code: "400", attempts: 1),
+            ErrorCase(fault: .queryError(.mixedAggregationFunctions), reason: "config", code: "400", attempts: 1),
+            ErrorCase(fault: .queryError(.duplicateAlias("acceptances")), reason: "config", code: "400", attempts: 1),
+            ErrorCase(
+                fault: .queryError(.invalidAggregationFunction(type: "string", field: "ide", function: "QUERY_AGGREGATION_SUM")),
+                reason: "config",
+                code: "400",
+                attempts: 1
+            ),
+            ErrorCase(
+                fault: .queryError(.distinctFieldAggregated(field: "distinct_developer_days", instead: ["api_key", "date"])),
+                reason: "config",
+                code: "400",
+                attempts: 1
+            ),
+            ErrorCase(fault: .rateLimited(retryAfter: "0"), reason: "rate_limited", code: "429", attempts: 3),
+            ErrorCase(fault: .serverError(status: 502), reason: "upstream", code: "502", attempts: 3),
+            ErrorCase(fault: .malformed, reason: "decode", code: "200", attempts: 1),
+        ]
+    )
     func errors(_ error: ErrorCase) async throws {
-        let teams = [WindsurfDatasetGenerator(seed: 12).team(name: "solo", serviceKey: "k-solo", groups: [], users: 15, now: Date().timeIntervalSince1970)]
+        let teams = [
+            WindsurfDatasetGenerator(seed: 12).team(name: "solo", serviceKey: "k-solo", groups: [], users: 15, now: Date().timeIntervalSince1970)
+        ]
         let harness = try await Self.start(teams: teams, interval: .milliseconds(300), windows: [7])
         try await withAsyncCleanup {
             let good = try await harness.waitForMetrics("a good analytics poll") { $0.success("windsurf_analytics", "solo") == 1 }
@@ -302,8 +360,11 @@ struct AnalyticsIntegrationTests {
             let team = { (name: String, key: String, groups: String) in
                 "  - name: \(name)\n    base_url: \(baseURL)\n    service_key: \(key)\n    analytics: true\n    credit_balance: true\n\(groups)"
             }
-            let config = directory.write("config.yml", "windsurf:\n" + team("acme", "demo-acme-service-key", "    groups: [platform, design]\n")
-                + team("globex", "demo-globex-service-key", ""))
+            let config = directory.write(
+                "config.yml",
+                "windsurf:\n" + team("acme", "demo-acme-service-key", "    groups: [platform, design]\n")
+                    + team("globex", "demo-globex-service-key", "")
+            )
             let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0", "--log.level", "debug"])
             let port = try await child.listeningPort()
             try await child.waitForMetrics(port: port, "the analytics polled") {

@@ -1,9 +1,9 @@
-import UsageExporter
 import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
+import UsageExporter
 import UsageExporterSimulator
 
 /// The Windsurf simulator's analytics endpoints (`CascadeAnalytics`, `Analytics`, `GetUsageConfig`) over real HTTP:
@@ -75,10 +75,18 @@ struct AnalyticsSimulatorTests {
     static func timestamp(_ day: Int) -> String { RFC3339Timestamp.date(ofDay: day) + "T00:00:00Z" }
 
     static func dateFilters(_ days: Range<Int>) -> [[String: Any]] {
-        [filter("date", "GE", RFC3339Timestamp.date(ofDay: days.lowerBound)), filter("date", "LE", RFC3339Timestamp.date(ofDay: days.upperBound - 1))]
+        [
+            filter("date", "GE", RFC3339Timestamp.date(ofDay: days.lowerBound)),
+            filter("date", "LE", RFC3339Timestamp.date(ofDay: days.upperBound - 1)),
+        ]
     }
 
-    static func analyticsBody(_ team: SimulatedWindsurfTeam, group: String? = nil, days: Range<Int>? = nil, _ queries: [[String: Any]]) -> [String: Any] {
+    static func analyticsBody(
+        _ team: SimulatedWindsurfTeam,
+        group: String? = nil,
+        days: Range<Int>? = nil,
+        _ queries: [[String: Any]]
+    ) -> [String: Any] {
         var body: [String: Any] = ["service_key": team.serviceKey, "query_requests": queries]
         if let group { body["group_name"] = group }
         if let days {
@@ -143,7 +151,10 @@ struct AnalyticsSimulatorTests {
             // Runs: one per row, same sums per model and mode, same conversations.
             #expect(runs.count == rows.count)
             var expectedRuns: [String: [Int]] = [:]
-            for row in rows { expectedRuns["\(row.model)|\(row.mode)", default: [0, 0]][0] += row.messagesSent; expectedRuns["\(row.model)|\(row.mode)", default: [0, 0]][1] += row.promptsUsed }
+            for row in rows {
+                expectedRuns["\(row.model)|\(row.mode)", default: [0, 0]][0] += row.messagesSent
+                expectedRuns["\(row.model)|\(row.mode)", default: [0, 0]][1] += row.promptsUsed
+            }
             var servedRuns: [String: [Int]] = [:]
             for run in runs {
                 let key = "\(run["model"] as? String ?? "")|\(run["mode"] as? String ?? "")"
@@ -163,7 +174,9 @@ struct AnalyticsSimulatorTests {
             }
             var servedLines: [String: [Int]] = [:]
             for line in lines {
-                servedLines[line["day"] as? String ?? ""] = [Int(line["linesSuggested"] as? String ?? "0") ?? -1, Int(line["linesAccepted"] as? String ?? "0") ?? -1]
+                servedLines[line["day"] as? String ?? ""] = [
+                    Int(line["linesSuggested"] as? String ?? "0") ?? -1, Int(line["linesAccepted"] as? String ?? "0") ?? -1,
+                ]
             }
             #expect(lines.count == servedLines.count, "one row per day")
             #expect(servedLines == expectedLines)
@@ -191,7 +204,8 @@ struct AnalyticsSimulatorTests {
             let days = Self.window(30, of: team)
             func lines(_ extra: [String: Any], days: Range<Int> = days) async throws -> (Answer, [[String: Any]]) {
                 var body: [String: Any] = [
-                    "service_key": team.serviceKey, "start_timestamp": Self.timestamp(days.lowerBound), "end_timestamp": Self.timestamp(days.upperBound),
+                    "service_key": team.serviceKey, "start_timestamp": Self.timestamp(days.lowerBound),
+                    "end_timestamp": Self.timestamp(days.upperBound),
                     "query_requests": [["cascade_lines": [:]], ["cascade_runs": [:]], ["cascade_tool_usage": [:]]],
                 ]
                 body.merge(extra) { $1 }
@@ -238,7 +252,8 @@ struct AnalyticsSimulatorTests {
             #expect(cliRuns.count == Self.cascadeRows(team, days: days).filter { $0.ideType == "cli" }.count)
             #expect(!cliRuns.isEmpty)
             let (jetbrains, _) = try await lines(["ide_types": ["jetbrains"]])
-            let jetbrainsRuns = ((jetbrains.object["queryResults"] as? [[String: Any]])?[1]["cascadeRuns"] as? [String: Any])?["cascadeRuns"] as? [[String: Any]]
+            let jetbrainsRuns =
+                ((jetbrains.object["queryResults"] as? [[String: Any]])?[1]["cascadeRuns"] as? [String: Any])?["cascadeRuns"] as? [[String: Any]]
             #expect(jetbrainsRuns?.count == Self.cascadeRows(team, days: days).filter { $0.ideType == "jetbrains" }.count)
 
             // A range without data.
@@ -291,7 +306,10 @@ struct AnalyticsSimulatorTests {
             let days = Self.window(30, of: team)
             let rows = Self.autocompleteRows(team, days: days)
             let queries: [[String: Any]] = [
-                ["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "users")], "filters": Self.dateFilters(days)],
+                [
+                    "data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "users")],
+                    "filters": Self.dateFilters(days),
+                ],
                 [
                     "data_source": "QUERY_DATA_SOURCE_USER_DATA",
                     "selections": [Self.selection("distinct_developer_days", "days"), Self.selection("distinct_developer_hours", "hours")],
@@ -393,14 +411,18 @@ struct AnalyticsSimulatorTests {
             try await check([Self.filter("date", "GE", date(today))], "today's rows exist until now") { $0.day == today }
             let todays = sum { $0.day == today }
             #expect(todays > 0)
-            try await check([Self.filter("date", "GREATER_THAN", date(start)), Self.filter("date", "LESS_THAN", date(today))]) { $0.day > start && $0.day < today }
+            try await check([Self.filter("date", "GREATER_THAN", date(start)), Self.filter("date", "LESS_THAN", date(today))]) {
+                $0.day > start && $0.day < today
+            }
             try await check([Self.filter("date", "NOT_EQUAL", date(start))]) { $0.day != start }
             try await check([Self.filter("date", "LE", "2001-01-01")]) { _ in false }
             try await check([], "no date filter: every day") { _ in true }
             let key = team.users.first { user in rows.contains { team.analytics.members[$0.member].apiKey == user.apiKey } }?.apiKey ?? ""
             try await check([Self.filter("api_key", "EQUAL", key)]) { team.analytics.members[$0.member].apiKey == key }
             try await check([Self.filter("language", "EQUAL", "GO")]) { $0.language == "GO" }
-            try await check([Self.filter("ide", "EQUAL", "jetbrains"), Self.filter("language", "NOT_EQUAL", "PYTHON")]) { $0.ide == "jetbrains" && $0.language != "PYTHON" }
+            try await check([Self.filter("ide", "EQUAL", "jetbrains"), Self.filter("language", "NOT_EQUAL", "PYTHON")]) {
+                $0.ide == "jetbrains" && $0.language != "PYTHON"
+            }
             try await check([Self.filter("hour", "GE", "12")]) { $0.hour >= 12 }
             try await check([Self.filter("version", "EQUAL", "1.28.0")]) { team.analytics.members[$0.member].version == "1.28.0" }
             try await check([Self.filter("date UTC-8", "EQUAL", date(start))]) { Self.floorDivide($0.day * 24 + $0.hour - 8, 24) == start }
@@ -418,7 +440,11 @@ struct AnalyticsSimulatorTests {
 
     /// Asks for every PCW field of `team` over `days` and checks the item against the rows `keep` selects.
     func checkPCW(
-        _ simulator: WindsurfSimulator, _ team: SimulatedWindsurfTeam, group: String?, days: Range<Int>, filters: [[String: String]] = [],
+        _ simulator: WindsurfSimulator,
+        _ team: SimulatedWindsurfTeam,
+        group: String?,
+        days: Range<Int>,
+        filters: [[String: String]] = [],
         keep: (SimulatedCodeWrittenRow) -> Bool = { _ in true }
     ) async throws -> [String: String] {
         let query: [String: Any] = [
@@ -464,16 +490,26 @@ struct AnalyticsSimulatorTests {
                 for group in [nil, "platform", "design"] as [String?] { _ = try await checkPCW(simulator, team, group: group, days: days) }
             }
             let days = Self.window(30, of: team)
-            _ = try await checkPCW(simulator, team, group: nil, days: days, filters: [Self.stringFilter("language", "EQUAL", "GO")]) { $0.language == "GO" }
-            _ = try await checkPCW(simulator, team, group: nil, days: days, filters: [Self.stringFilter("ide", "EQUAL", "vscode")]) { $0.ide == "vscode" }
+            _ = try await checkPCW(simulator, team, group: nil, days: days, filters: [Self.stringFilter("language", "EQUAL", "GO")]) {
+                $0.language == "GO"
+            }
+            _ = try await checkPCW(simulator, team, group: nil, days: days, filters: [Self.stringFilter("ide", "EQUAL", "vscode")]) {
+                $0.ide == "vscode"
+            }
 
             // A day and language without command bytes: codeium_bytes_by_command is omitted.
             let rows = team.analytics.codeWritten
-            let quiet = try #require(rows.first { row in
-                row.autocompleteBytes > 0 && rows.filter { $0.day == row.day && $0.language == row.language }.allSatisfy { $0.commandBytes == 0 }
-            })
+            let quiet = try #require(
+                rows.first { row in
+                    row.autocompleteBytes > 0 && rows.filter { $0.day == row.day && $0.language == row.language }.allSatisfy { $0.commandBytes == 0 }
+                }
+            )
             let item = try await checkPCW(
-                simulator, team, group: nil, days: quiet.day..<(quiet.day + 1), filters: [Self.stringFilter("language", "EQUAL", quiet.language)]
+                simulator,
+                team,
+                group: nil,
+                days: quiet.day..<(quiet.day + 1),
+                filters: [Self.stringFilter("language", "EQUAL", quiet.language)]
             ) { $0.language == quiet.language }
             #expect(item["command"] == nil && item["auto"] != nil)
 
@@ -498,12 +534,18 @@ struct AnalyticsSimulatorTests {
                     "selections": [Self.selection("num_acceptances", "acceptances", "SUM")], "filters": Self.dateFilters(days),
                     "aggregations": [Self.aggregation("language", "language"), Self.aggregation("ide", "ide")],
                 ],
-                ["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "users")], "filters": Self.dateFilters(days)],
+                [
+                    "data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "users")],
+                    "filters": Self.dateFilters(days),
+                ],
                 [
                     "data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("num_acceptances", "acceptances", "SUM")],
                     "filters": Self.dateFilters(days), "aggregations": [Self.aggregation("api_key", "api_key")],
                 ],
-                ["data_source": "QUERY_DATA_SOURCE_PCW_DATA", "selections": [Self.selection("percent_code_written", "pcw"), Self.selection("user_bytes", "user")]],
+                [
+                    "data_source": "QUERY_DATA_SOURCE_PCW_DATA",
+                    "selections": [Self.selection("percent_code_written", "pcw"), Self.selection("user_bytes", "user")],
+                ],
                 // An alias that needs escaping.
                 ["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "usérs \"q\"\\\n\u{1}")]],
                 // Sources without rows, and filters that match nothing.
@@ -542,48 +584,150 @@ struct AnalyticsSimulatorTests {
                 ["data_source": source, "selections": selections, "aggregations": aggregations]
             }
             let cases: [(String, [String: Any], String)] = [
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("num_acceptances", "n", "SUM")], source: "QUERY_DATA_SOURCE_USERDATA")]),
-                 "invalid query table: QUERY_DATA_SOURCE_UNSPECIFIED"),
-                ("Analytics", Self.analyticsBody(team, [["selections": [Self.selection("api_key", "k")]]]), "invalid query table: QUERY_DATA_SOURCE_UNSPECIFIED"),
+                (
+                    "Analytics",
+                    Self.analyticsBody(team, [query([Self.selection("num_acceptances", "n", "SUM")], source: "QUERY_DATA_SOURCE_USERDATA")]),
+                    "invalid query table: QUERY_DATA_SOURCE_UNSPECIFIED"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(team, [["selections": [Self.selection("api_key", "k")]]]),
+                    "invalid query table: QUERY_DATA_SOURCE_UNSPECIFIED"
+                ),
                 ("Analytics", Self.analyticsBody(team, [query([])]), "at least one field or aggregation is required"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("num_acceptances", "n", "SUM"), Self.selection("api_key", "k", "UNSPECIFIED")])]),
-                 "all selection fields should have an aggregation function, or none of them should"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("num_acceptances", "n", "SUM"), Self.selection("api_key", "k")])]),
-                 "all selection fields should have an aggregation function, or none of them should"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("ide", "ide", "SUM")])]),
-                 "invalid aggregation function for string type field ide: QUERY_AGGREGATION_SUM"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("num_acceptances", "n")])]),
-                 "invalid aggregation function for number type field num_acceptances: QUERY_AGGREGATION_UNSPECIFIED"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("codeium_bytes", "ai", "SUM")], source: "QUERY_DATA_SOURCE_PCW_DATA")]),
-                 "invalid aggregation function for number type field codeium_bytes: QUERY_AGGREGATION_SUM"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("api_key", "k")], aggregations: [Self.aggregation("distinct_developer_days", "d")])]),
-                 "tried to aggregate on a distinct field: distinct_developer_days. Consider aggregating on the non-distinct fields instead: [api_key date]"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("num_acceptances", "num_acceptances", "SUM")], aggregations: [Self.aggregation("language", "num_acceptances")])]),
-                 "duplicate field alias for selection/aggregation: num_acceptances"),
-                ("Analytics", Self.analyticsBody(team, [query([["field": "api_key"], Self.selection("language", "api_key")])]),
-                 "duplicate field alias for selection/aggregation: api_key"),
-                ("Analytics", Self.analyticsBody(team, group: "GroupName", [query([Self.selection("api_key", "k")])]), "invalid group name: GroupName"),
-                ("Analytics", Self.analyticsBody(Self.globex, group: "platform", [query([Self.selection("api_key", "k")])]), "invalid group name: platform"),
-                ("Analytics", Self.analyticsBody(team, [query([Self.selection("num_completions", "c", "SUM")])]),
-                 "unknown field num_completions for QUERY_DATA_SOURCE_USER_DATA"),
-                ("Analytics", Self.analyticsBody(team, [["data_source": "QUERY_DATA_SOURCE_PCW_DATA", "selections": [Self.selection("user_bytes", "u")], "filters": [Self.filter("date", "GE", "2025-01-01")]]]),
-                 "unknown field date for QUERY_DATA_SOURCE_PCW_DATA"),
-                ("Analytics", Self.analyticsBody(team, [["data_source": user, "selections": [Self.selection("api_key", "k")], "filters": [Self.filter("date", "GE", "2025-1-1")]]]),
-                 "invalid filter value for field date: 2025-1-1"),
-                ("Analytics", Self.analyticsBody(team, [["data_source": user, "selections": [Self.selection("api_key", "k")], "filters": [["name": "date", "filter": "GE", "value": "2025-01-01"]]]]),
-                 "invalid filter operator for field date: QUERY_FILTER_UNSPECIFIED"),
-                ("Analytics", Self.analyticsBody(team, [["data_source": user, "selections": [["field": "num_acceptances", "name": "n", "aggregationFunction": "QUERY_AGGREGATION_SUM"]]]]),
-                 "invalid request body: unknown field \"aggregationFunction\" in query_requests[0].selections[0]"),
-                ("Analytics", ["service_key": team.serviceKey, "start_timestamp": "2025-05-01", "query_requests": [query([Self.selection("api_key", "k")])]],
-                 "invalid timestamp format"),
-                ("CascadeAnalytics", ["service_key": team.serviceKey, "group_name": "platform", "emails": ["a@example.com"], "query_requests": [["cascade_lines": [:]]]],
-                 "Cannot use both group_name and emails parameters"),
-                ("CascadeAnalytics", ["service_key": team.serviceKey, "group_name": "GroupName", "query_requests": [["cascade_lines": [:]]]],
-                 "invalid group name: GroupName"),
-                ("CascadeAnalytics", ["service_key": team.serviceKey, "end_timestamp": "yesterday", "query_requests": [["cascade_lines": [:]]]],
-                 "invalid timestamp format"),
-                ("CascadeAnalytics", ["service_key": team.serviceKey, "query_requests": [["data_source": "cascade_lines"]]],
-                 "invalid request body: unknown field \"data_source\" in query_requests[0]"),
+                (
+                    "Analytics",
+                    Self.analyticsBody(
+                        team,
+                        [query([Self.selection("num_acceptances", "n", "SUM"), Self.selection("api_key", "k", "UNSPECIFIED")])]
+                    ),
+                    "all selection fields should have an aggregation function, or none of them should"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(team, [query([Self.selection("num_acceptances", "n", "SUM"), Self.selection("api_key", "k")])]),
+                    "all selection fields should have an aggregation function, or none of them should"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(team, [query([Self.selection("ide", "ide", "SUM")])]),
+                    "invalid aggregation function for string type field ide: QUERY_AGGREGATION_SUM"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(team, [query([Self.selection("num_acceptances", "n")])]),
+                    "invalid aggregation function for number type field num_acceptances: QUERY_AGGREGATION_UNSPECIFIED"
+                ),
+                (
+                    "Analytics",
+                    Self.analyticsBody(team, [query([Self.selection("codeium_bytes", "ai", "SUM")], source: "QUERY_DATA_SOURCE_PCW_DATA")]),
+                    "invalid aggregation function for number type field codeium_bytes: QUERY_AGGREGATION_SUM"
+                ),
+                (
+                    "Analytics",
+                    Self.analyticsBody(
+                        team,
+                        [query([Self.selection("api_key", "k")], aggregations: [Self.aggregation("distinct_developer_days", "d")])]
+                    ),
+                    "tried to aggregate on a distinct field: distinct_developer_days. Consider aggregating on the non-distinct fields instead: [api_key date]"
+                ),
+                (
+                    "Analytics",
+                    Self.analyticsBody(
+                        team,
+                        [
+                            query(
+                                [Self.selection("num_acceptances", "num_acceptances", "SUM")],
+                                aggregations: [Self.aggregation("language", "num_acceptances")]
+                            )
+                        ]
+                    ),
+                    "duplicate field alias for selection/aggregation: num_acceptances"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(team, [query([["field": "api_key"], Self.selection("language", "api_key")])]),
+                    "duplicate field alias for selection/aggregation: api_key"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(team, group: "GroupName", [query([Self.selection("api_key", "k")])]),
+                    "invalid group name: GroupName"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(Self.globex, group: "platform", [query([Self.selection("api_key", "k")])]),
+                    "invalid group name: platform"
+                ),
+                (
+                    "Analytics", Self.analyticsBody(team, [query([Self.selection("num_completions", "c", "SUM")])]),
+                    "unknown field num_completions for QUERY_DATA_SOURCE_USER_DATA"
+                ),
+                (
+                    "Analytics",
+                    Self.analyticsBody(
+                        team,
+                        [
+                            [
+                                "data_source": "QUERY_DATA_SOURCE_PCW_DATA", "selections": [Self.selection("user_bytes", "u")],
+                                "filters": [Self.filter("date", "GE", "2025-01-01")],
+                            ]
+                        ]
+                    ),
+                    "unknown field date for QUERY_DATA_SOURCE_PCW_DATA"
+                ),
+                (
+                    "Analytics",
+                    Self.analyticsBody(
+                        team,
+                        [["data_source": user, "selections": [Self.selection("api_key", "k")], "filters": [Self.filter("date", "GE", "2025-1-1")]]]
+                    ),
+                    "invalid filter value for field date: 2025-1-1"
+                ),
+                (
+                    "Analytics",
+                    Self.analyticsBody(
+                        team,
+                        [
+                            [
+                                "data_source": user, "selections": [Self.selection("api_key", "k")],
+                                "filters": [["name": "date", "filter": "GE", "value": "2025-01-01"]],
+                            ]
+                        ]
+                    ),
+                    "invalid filter operator for field date: QUERY_FILTER_UNSPECIFIED"
+                ),
+                (
+                    "Analytics",
+                    Self.analyticsBody(
+                        team,
+                        [
+                            [
+                                "data_source": user,
+                                "selections": [["field": "num_acceptances", "name": "n", "aggregationFunction": "QUERY_AGGREGATION_SUM"]],
+                            ]
+                        ]
+                    ),
+                    "invalid request body: unknown field \"aggregationFunction\" in query_requests[0].selections[0]"
+                ),
+                (
+                    "Analytics",
+                    ["service_key": team.serviceKey, "start_timestamp": "2025-05-01", "query_requests": [query([Self.selection("api_key", "k")])]],
+                    "invalid timestamp format"
+                ),
+                (
+                    "CascadeAnalytics",
+                    [
+                        "service_key": team.serviceKey, "group_name": "platform", "emails": ["a@example.com"],
+                        "query_requests": [["cascade_lines": [:]]],
+                    ],
+                    "Cannot use both group_name and emails parameters"
+                ),
+                (
+                    "CascadeAnalytics", ["service_key": team.serviceKey, "group_name": "GroupName", "query_requests": [["cascade_lines": [:]]]],
+                    "invalid group name: GroupName"
+                ),
+                (
+                    "CascadeAnalytics", ["service_key": team.serviceKey, "end_timestamp": "yesterday", "query_requests": [["cascade_lines": [:]]]],
+                    "invalid timestamp format"
+                ),
+                (
+                    "CascadeAnalytics", ["service_key": team.serviceKey, "query_requests": [["data_source": "cascade_lines"]]],
+                    "invalid request body: unknown field \"data_source\" in query_requests[0]"
+                ),
                 ("CascadeAnalytics", ["service_key": "no-such-key", "query_requests": [["cascade_lines": [:]]]], "Invalid service key"),
                 ("Analytics", ["service_key": "no-such-key", "query_requests": [query([Self.selection("api_key", "k")])]], "Invalid service key"),
             ]
@@ -593,10 +737,14 @@ struct AnalyticsSimulatorTests {
                 #expect(answer.error == message)
             }
             // A valid request with RFC 3339 variants is accepted.
-            let variants = try await post(simulator, "CascadeAnalytics", [
-                "service_key": team.serviceKey, "start_timestamp": "2025-12-01T00:00:00.000Z", "end_timestamp": "2025-12-08T01:00:00+01:00",
-                "query_requests": [["cascade_lines": [:]]],
-            ])
+            let variants = try await post(
+                simulator,
+                "CascadeAnalytics",
+                [
+                    "service_key": team.serviceKey, "start_timestamp": "2025-12-01T00:00:00.000Z", "end_timestamp": "2025-12-08T01:00:00+01:00",
+                    "query_requests": [["cascade_lines": [:]]],
+                ]
+            )
             #expect(variants.status == 200, "\(variants.text)")
             let broken = try await post(simulator, "Analytics", text: #"{"service_key":"demo-acme-service-key","query_requests":[{"data_source":"#)
             #expect(broken.status == 400)
@@ -612,20 +760,35 @@ struct AnalyticsSimulatorTests {
         try await withSimulator(teams) { simulator in
             let acme = Self.acme
             let cap = try #require(acme.addOnCreditCap)
-            #expect(try await post(simulator, "GetUsageConfig", ["service_key": acme.serviceKey, "team_level": true]).text == "{\"addOnCreditCap\":\(cap)}")
-            #expect(try await post(simulator, "GetUsageConfig", ["service_key": acme.serviceKey, "group_id": "design"]).text == "{\"addOnCreditCap\":\(cap)}")
+            #expect(
+                try await post(simulator, "GetUsageConfig", ["service_key": acme.serviceKey, "team_level": true]).text
+                    == "{\"addOnCreditCap\":\(cap)}"
+            )
+            #expect(
+                try await post(simulator, "GetUsageConfig", ["service_key": acme.serviceKey, "group_id": "design"]).text
+                    == "{\"addOnCreditCap\":\(cap)}"
+            )
             let email = acme.users[3].email
-            #expect(try await post(simulator, "GetUsageConfig", ["service_key": acme.serviceKey, "user_email": email]).text == "{\"addOnCreditCap\":\(cap)}")
+            #expect(
+                try await post(simulator, "GetUsageConfig", ["service_key": acme.serviceKey, "user_email": email]).text
+                    == "{\"addOnCreditCap\":\(cap)}"
+            )
             let globex = try await post(simulator, "GetUsageConfig", ["service_key": Self.globex.serviceKey, "team_level": true])
             #expect(globex.status == 200)
             #expect(globex.text == "{}")
             simulator.updateTeam(named: "globex") { $0.addOnCreditCap = 250 }
-            #expect(try await post(simulator, "GetUsageConfig", ["service_key": Self.globex.serviceKey, "team_level": true]).text == #"{"add_on_credit_cap":250}"#)
+            #expect(
+                try await post(simulator, "GetUsageConfig", ["service_key": Self.globex.serviceKey, "team_level": true]).text
+                    == #"{"add_on_credit_cap":250}"#
+            )
 
             let refused: [([String: Any], String)] = [
                 (["service_key": acme.serviceKey], "one of team_level, group_id or user_email is required"),
                 (["service_key": acme.serviceKey, "team_level": false], "one of team_level, group_id or user_email is required"),
-                (["service_key": acme.serviceKey, "team_level": true, "group_id": "design"], "only one of team_level, group_id or user_email may be given"),
+                (
+                    ["service_key": acme.serviceKey, "team_level": true, "group_id": "design"],
+                    "only one of team_level, group_id or user_email may be given"
+                ),
                 (["service_key": acme.serviceKey, "group_id": "engineering_team"], "invalid group id: engineering_team"),
                 (["service_key": acme.serviceKey, "user_email": "nobody@example.com"], "invalid user email: nobody@example.com"),
                 (["service_key": acme.serviceKey, "team_level": "true"], "invalid request body: team_level must be a boolean, not string"),
@@ -644,7 +807,10 @@ struct AnalyticsSimulatorTests {
     func faults() async throws {
         try await withSimulator { simulator in
             let team = Self.acme
-            let analytics = Self.analyticsBody(team, [["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "u")]]])
+            let analytics = Self.analyticsBody(
+                team,
+                [["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "u")]]]
+            )
             let cascade: [String: Any] = ["service_key": team.serviceKey, "query_requests": [["cascade_lines": [:]]]]
             let usage: [String: Any] = ["service_key": team.serviceKey, "team_level": true]
 
@@ -711,7 +877,11 @@ struct AnalyticsSimulatorTests {
             #expect(refused.status == 403 && refused.error == "Insufficient permissions")
             let usage = try await post(simulator, "GetUsageConfig", ["service_key": Self.globex.serviceKey, "team_level": true])
             #expect(usage.status == 403 && usage.error == "Insufficient permissions")
-            let cascade = try await post(simulator, "CascadeAnalytics", ["service_key": Self.globex.serviceKey, "query_requests": [["cascade_lines": [:]]]])
+            let cascade = try await post(
+                simulator,
+                "CascadeAnalytics",
+                ["service_key": Self.globex.serviceKey, "query_requests": [["cascade_lines": [:]]]]
+            )
             #expect(cascade.status == 200)
             #expect(try await post(simulator, "Analytics", Self.analyticsBody(Self.acme, query)).status == 200)
         }
@@ -765,8 +935,13 @@ struct AnalyticsSimulatorTests {
         // The selection helpers select what a plain filter does.
         let acmeWindow = Self.acme.analytics.window(days: 30)
         #expect(acmeWindow == Self.window(30, of: Self.acme))
-        #expect(Self.acme.analytics.autocompleteRows(inGroup: "design", days: acmeWindow) == Self.autocompleteRows(Self.acme, group: "design", days: acmeWindow))
-        #expect(Self.acme.analytics.cascadeRows(inGroup: "platform", days: acmeWindow) == Self.cascadeRows(Self.acme, group: "platform", days: acmeWindow))
+        #expect(
+            Self.acme.analytics.autocompleteRows(inGroup: "design", days: acmeWindow)
+                == Self.autocompleteRows(Self.acme, group: "design", days: acmeWindow)
+        )
+        #expect(
+            Self.acme.analytics.cascadeRows(inGroup: "platform", days: acmeWindow) == Self.cascadeRows(Self.acme, group: "platform", days: acmeWindow)
+        )
         #expect(Self.acme.analytics.codeWrittenRows(days: acmeWindow) == Self.acme.analytics.codeWritten.filter { acmeWindow.contains($0.day) })
 
         let all = Self.teams.flatMap(\.analytics.cascade)
@@ -795,23 +970,36 @@ struct AnalyticsSimulatorTests {
     @Test("A hand-made team without analytics answers empty results")
     func teamWithoutAnalytics() async throws {
         let team = SimulatedWindsurfTeam(
-            name: "bare", serviceKey: "bare-key", users: [SimulatedWindsurfUser(name: "A", email: "a@example.com", apiKey: "sk-ws-a")],
-            billingCycleStart: SimulatedTimestamp(wholeSeconds: 0), billingCycleEnd: SimulatedTimestamp(wholeSeconds: 86_400), seats: 1)
+            name: "bare",
+            serviceKey: "bare-key",
+            users: [SimulatedWindsurfUser(name: "A", email: "a@example.com", apiKey: "sk-ws-a")],
+            billingCycleStart: SimulatedTimestamp(wholeSeconds: 0),
+            billingCycleEnd: SimulatedTimestamp(wholeSeconds: 86_400),
+            seats: 1
+        )
         try await withSimulator([team]) { simulator in
-            let cascade = try await post(simulator, "CascadeAnalytics", [
-                "service_key": "bare-key", "query_requests": [["cascade_lines": [:]], ["cascade_runs": [:]], ["cascade_tool_usage": [:]]],
-            ])
+            let cascade = try await post(
+                simulator,
+                "CascadeAnalytics",
+                [
+                    "service_key": "bare-key", "query_requests": [["cascade_lines": [:]], ["cascade_runs": [:]], ["cascade_tool_usage": [:]]],
+                ]
+            )
             #expect(cascade.text == #"{"queryResults":[{"cascadeLines":{}},{"cascadeRuns":{}},{"cascadeToolUsage":{}}]}"#)
-            let custom = try await post(simulator, "Analytics", [
-                "service_key": "bare-key",
-                "query_requests": [
-                    ["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "u")]],
-                    [
-                        "data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("num_acceptances", "n", "SUM")],
-                        "aggregations": [Self.aggregation("api_key", "k")], "filters": [Self.filter("api_key", "EQUAL", "sk-ws-a")],
+            let custom = try await post(
+                simulator,
+                "Analytics",
+                [
+                    "service_key": "bare-key",
+                    "query_requests": [
+                        ["data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("distinct_users", "u")]],
+                        [
+                            "data_source": "QUERY_DATA_SOURCE_USER_DATA", "selections": [Self.selection("num_acceptances", "n", "SUM")],
+                            "aggregations": [Self.aggregation("api_key", "k")], "filters": [Self.filter("api_key", "EQUAL", "sk-ws-a")],
+                        ],
                     ],
-                ],
-            ])
+                ]
+            )
             #expect(custom.text == #"{"queryResults":[{"responseItems":[{}]},{}]}"#)
             #expect(try await post(simulator, "GetUsageConfig", ["service_key": "bare-key", "team_level": true]).text == "{}")
         }

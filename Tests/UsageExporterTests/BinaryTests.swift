@@ -17,10 +17,16 @@ struct BinaryTests {
     func versionAndHelp() async throws {
         let version = try await ExporterProcess.run(["--version"])
         #expect(version.code == 0)
-        #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines) == "usage-exporter \(ExporterVersion.version) (revision \(ExporterVersion.revision))")
+        #expect(
+            version.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "usage-exporter \(ExporterVersion.version) (revision \(ExporterVersion.revision))"
+        )
         let help = try await ExporterProcess.run(["--help"])
         #expect(help.code == 0)
-        for flag in ["--config.file", "--web.listen-address", "--web.telemetry-path", "--log.level", "--log.format", "--config.check", "--demo", "--demo.users"] {
+        for flag in [
+            "--config.file", "--web.listen-address", "--web.telemetry-path", "--log.level", "--log.format", "--config.check", "--demo",
+            "--demo.users",
+        ] {
             #expect(help.output.contains(flag), "\(flag)")
         }
     }
@@ -34,7 +40,9 @@ struct BinaryTests {
         #expect(ok.output.contains("valid"))
         #expect(!ok.output.contains("secret-service-key") && !ok.error.contains("secret-service-key"))
 
-        let invalid = write("invalid.yml", """
+        let invalid = write(
+            "invalid.yml",
+            """
             windsurf:
               - name: acme
                 service_key: ${UNSET_VARIABLE_FOR_TEST}
@@ -42,17 +50,20 @@ struct BinaryTests {
                 colour: blue
               - name: acme
                 service_key_file: /nonexistent/key
-            """)
+            """
+        )
         let bad = try await ExporterProcess.run(["--config.check", "--config.file", invalid], environment: [:])
         #expect(bad.code == 1)
         let lines = bad.error.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "\(invalid):3: windsurf[0].service_key: environment variable UNSET_VARIABLE_FOR_TEST is not set",
-            "\(invalid):4: windsurf[0].interval: invalid duration \"15x\": use Prometheus syntax such as 30s, 15m, 1h or 7d",
-            "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, interval, timeout)",
-            "\(invalid):6: windsurf[1].name: duplicate team name \"acme\" (first at line 2)",
-            "\(invalid):7: windsurf[1].service_key_file: cannot read service key file \"/nonexistent/key\": No such file or directory",
-        ])
+        #expect(
+            lines == [
+                "\(invalid):3: windsurf[0].service_key: environment variable UNSET_VARIABLE_FOR_TEST is not set",
+                "\(invalid):4: windsurf[0].interval: invalid duration \"15x\": use Prometheus syntax such as 30s, 15m, 1h or 7d",
+                "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, interval, timeout)",
+                "\(invalid):6: windsurf[1].name: duplicate team name \"acme\" (first at line 2)",
+                "\(invalid):7: windsurf[1].service_key_file: cannot read service key file \"/nonexistent/key\": No such file or directory",
+            ]
+        )
     }
 
     @Test("a bad configuration exits 1 without serving; a missing file is named")
@@ -66,13 +77,16 @@ struct BinaryTests {
         #expect(missing.error.contains("/nonexistent/usage-exporter.yml: cannot read the configuration file: No such file or directory"))
     }
 
-    @Test("bad flags exit non-zero naming the flag", arguments: [
-        (["--web.listen-address", "nonsense"], "--web.listen-address"),
-        (["--log.level", "loud"], "--log.level"),
-        (["--log.format", "xml"], "--log.format"),
-        (["--web.telemetry-path", "metrics"], "--web.telemetry-path"),
-        (["--demo", "--demo.users", "0"], "--demo.users"),
-    ])
+    @Test(
+        "bad flags exit non-zero naming the flag",
+        arguments: [
+            (["--web.listen-address", "nonsense"], "--web.listen-address"),
+            (["--log.level", "loud"], "--log.level"),
+            (["--log.format", "xml"], "--log.format"),
+            (["--web.telemetry-path", "metrics"], "--web.telemetry-path"),
+            (["--demo", "--demo.users", "0"], "--demo.users"),
+        ]
+    )
     func badFlags(arguments: [String], flag: String) async throws {
         let result = try await ExporterProcess.run(arguments)
         #expect(result.code != 0)
@@ -81,7 +95,15 @@ struct BinaryTests {
 
     @Test("the binary polls a configured upstream, serves it, and SIGTERM ends a hanging poll at once with exit 0")
     func pollsAndShutsDown() async throws {
-        let teams = [WindsurfDatasetGenerator(seed: 9).team(name: "acme", serviceKey: "binary-test-key", groups: [], users: 7, now: Date().timeIntervalSince1970)]
+        let teams = [
+            WindsurfDatasetGenerator(seed: 9).team(
+                name: "acme",
+                serviceKey: "binary-test-key",
+                groups: [],
+                users: 7,
+                now: Date().timeIntervalSince1970
+            )
+        ]
         let simulator = WindsurfSimulator(teams: teams)
         let baseURL = try await simulator.start()
         try await withAsyncCleanup {
@@ -97,7 +119,11 @@ struct BinaryTests {
                 return metrics.success("windsurf", "acme") == 1
             }
             #expect(metrics.samples("windsurf_user_info").count == 7)
-            #expect(metrics.value("windsurf_user_prompt_credits_used", ["email": teams[0].users[0].normalizedEmail]) == Double(teams[0].users[0].promptCreditsUsed) / 100)
+            #expect(
+                metrics.value("windsurf_user_prompt_credits_used", ["email": teams[0].users[0].normalizedEmail]) == Double(
+                    teams[0].users[0].promptCreditsUsed
+                ) / 100
+            )
             #expect((metrics.value("process_resident_memory_bytes") ?? 0) > 1_000_000)
             #expect((metrics.value("process_open_fds") ?? 0) > 3)
 
@@ -118,7 +144,9 @@ struct BinaryTests {
 
     @Test("--demo serves simulated teams without a configuration file")
     func demo() async throws {
-        let child = try ExporterProcess(arguments: ["--demo", "--demo.users", "30", "--web.listen-address", "127.0.0.1:0", "--config.file", "/nonexistent"])
+        let child = try ExporterProcess(arguments: [
+            "--demo", "--demo.users", "30", "--web.listen-address", "127.0.0.1:0", "--config.file", "/nonexistent",
+        ])
         let port = try await child.listeningPort()
         try await waitUntil("the demo ready") { try await child.request("/-/ready", port: port).status == 200 }
         let metrics = ParsedExposition(try await child.request("/metrics", port: port).body)

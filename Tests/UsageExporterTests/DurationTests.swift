@@ -1,12 +1,16 @@
 import Testing
+
 @testable import UsageExporter
 
 @Suite("Prometheus durations")
 struct DurationTests {
-    @Test("valid forms", arguments: [
-        ("30s", 30_000), ("15m", 900_000), ("1h", 3_600_000), ("7d", 604_800_000), ("2w", 1_209_600_000),
-        ("1y", 31_536_000_000), ("1h30m", 5_400_000), ("500ms", 500), ("1m30s250ms", 90_250), ("0", 0),
-    ] as [(String, Int64)])
+    @Test(
+        "valid forms",
+        arguments: [
+            ("30s", 30_000), ("15m", 900_000), ("1h", 3_600_000), ("7d", 604_800_000), ("2w", 1_209_600_000),
+            ("1y", 31_536_000_000), ("1h30m", 5_400_000), ("500ms", 500), ("1m30s250ms", 90_250), ("0", 0),
+        ] as [(String, Int64)]
+    )
     func valid(text: String, milliseconds: Int64) {
         #expect(PrometheusDuration.parse(text) == .milliseconds(milliseconds))
     }

@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+
 @testable import UsageExporter
 
 @Suite("Exposition text")
@@ -18,12 +19,14 @@ struct ExpositionTests {
         #expect(ExpositionText.escapeHelp("a \"quoted\" \\ path\nnext") == #"a "quoted" \\ path\nnext"#)
     }
 
-    @Test("values: integers without a fraction, floats as Swift prints them, special values as Prometheus reads them",
-          arguments: [
+    @Test(
+        "values: integers without a fraction, floats as Swift prints them, special values as Prometheus reads them",
+        arguments: [
             (0.0, "0"), (-0.0, "0"), (1.0, "1"), (-42.0, "-42"), (125.0, "125"), (1_795_405_392.0, "1795405392"),
             (0.5, "0.5"), (123.45, "123.45"), (1_795_405_392.21, "1795405392.21"), (9_007_199_254_740_992, "9007199254740992"), (1e300, "1e+300"),
             (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"), (Double.nan, "NaN"),
-          ])
+        ]
+    )
     func valueFormatting(value: Double, expected: String) {
         #expect(ExpositionText.formatValue(value) == expected)
         var buffer = ByteBuffer()
@@ -38,10 +41,13 @@ struct ExpositionTests {
         #expect(String(buffer: buffer) == String(value))
     }
 
-    @Test("ages are written in seconds rounded to milliseconds", arguments: [
-        (0.0, "0"), (90_000.0, "90000"), (499.75, "499.75"), (0.0004, "0"), (0.0005, "0.001"), (1.2346, "1.235"), (1.2, "1.2"),
-        (12.05, "12.05"), (-0.25, "-0.25"), (-3.0, "-3"), (1_795_405_392.123456, "1795405392.123"), (Double.nan, "NaN"),
-    ])
+    @Test(
+        "ages are written in seconds rounded to milliseconds",
+        arguments: [
+            (0.0, "0"), (90_000.0, "90000"), (499.75, "499.75"), (0.0004, "0"), (0.0005, "0.001"), (1.2346, "1.235"), (1.2, "1.2"),
+            (12.05, "12.05"), (-0.25, "-0.25"), (-3.0, "-3"), (1_795_405_392.123456, "1795405392.123"), (Double.nan, "NaN"),
+        ]
+    )
     func milliseconds(value: Double, expected: String) {
         var buffer = ByteBuffer()
         ExpositionText.writeMilliseconds(value, into: &buffer)
@@ -68,16 +74,18 @@ struct ExpositionTests {
         let plan = ExpositionPlan(families: [family("b_metric", "one", 1), family("a_metric", "one", 2.5), family("b_metric", "two", 3)])
         var buffer = ByteBuffer()
         plan.write(into: &buffer, now: 0)
-        #expect(String(buffer: buffer) == """
-            # HELP a_metric Help for a_metric\\nwith a \\\\ backslash.
-            # TYPE a_metric gauge
-            a_metric{team="one"} 2.5
-            # HELP b_metric Help for b_metric\\nwith a \\\\ backslash.
-            # TYPE b_metric gauge
-            b_metric{team="one"} 1
-            b_metric{team="two"} 3
+        #expect(
+            String(buffer: buffer) == """
+                # HELP a_metric Help for a_metric\\nwith a \\\\ backslash.
+                # TYPE a_metric gauge
+                a_metric{team="one"} 2.5
+                # HELP b_metric Help for b_metric\\nwith a \\\\ backslash.
+                # TYPE b_metric gauge
+                b_metric{team="one"} 1
+                b_metric{team="two"} 3
 
-            """)
+                """
+        )
     }
 
     @Test("ages and window counts are computed at write time")
@@ -95,26 +103,31 @@ struct ExpositionTests {
         ])
         var first = ByteBuffer()
         plan.write(into: &first, now: 2000)
-        #expect(String(buffer: first) == """
-            # HELP active Active.
-            # TYPE active gauge
-            active{window="short"} 1
-            active{window="long"} 2
-            # HELP age_seconds Age.
-            # TYPE age_seconds gauge
-            age_seconds{email="a"} 1000
-            age_seconds{email="b"} 499.75
+        #expect(
+            String(buffer: first) == """
+                # HELP active Active.
+                # TYPE active gauge
+                active{window="short"} 1
+                active{window="long"} 2
+                # HELP age_seconds Age.
+                # TYPE age_seconds gauge
+                age_seconds{email="a"} 1000
+                age_seconds{email="b"} 499.75
 
-            """)
+                """
+        )
         var later = ByteBuffer()
         plan.write(into: &later, now: 2500)
         #expect(String(buffer: later).contains(#"age_seconds{email="a"} 1500"#))
         #expect(String(buffer: later).contains(#"active{window="long"} 1"#))
     }
 
-    @Test("counting below a threshold in a sorted list", arguments: [
-        ([], 5.0, 0), ([1.0, 2, 3], 0, 0), ([1.0, 2, 3], 2, 1), ([1.0, 2, 3], 2.5, 2), ([1.0, 2, 3], 10, 3), ([1.0, 1, 1], 1, 0),
-    ])
+    @Test(
+        "counting below a threshold in a sorted list",
+        arguments: [
+            ([], 5.0, 0), ([1.0, 2, 3], 0, 0), ([1.0, 2, 3], 2, 1), ([1.0, 2, 3], 2.5, 2), ([1.0, 2, 3], 10, 3), ([1.0, 1, 1], 1, 0),
+        ]
+    )
     func countBelow(sorted: [Double], threshold: Double, expected: Int) {
         #expect(WindowCountSeries.countBelow(threshold, in: sorted) == expected)
     }

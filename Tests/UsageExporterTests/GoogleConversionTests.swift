@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Testing
+
 @testable import UsageExporter
 
 @Suite("Google Workspace conversion")
@@ -31,7 +32,8 @@ struct GoogleConversionTests {
 
     @Test("every value type of the customer report, with exact exposition text")
     func customerConversion() throws {
-        let input = try parameters("""
+        let input = try parameters(
+            """
             [
              {"name":"accounts:num_1day_logins","intValue":"17"},
              {"name":"accounts:big_counter","intValue":"9007199254740993"},
@@ -54,7 +56,8 @@ struct GoogleConversionTests {
              {"name":"gmail:labels","msgValue":[{"label":"a"},{"label":"b"}]},
              {"name":"gmail:future_type","unknownValue":{"x":1}}
             ]
-            """)
+            """
+        )
         let builder = GoogleSnapshotBuilder(customer: "example.com", userReport: false)
         let (families, notes) = builder.customerFamilies(parameters: input, day: Self.day)
         #expect(notes.unsupportedParameters == ["gmail:future_type"])
@@ -127,20 +130,24 @@ struct GoogleConversionTests {
 
     @Test("parameters that map to one family and objects with the same labels give no duplicate series")
     func duplicates() throws {
-        let input = try parameters("""
+        let input = try parameters(
+            """
             [{"name":"accounts:used_quota_in_mb","intValue":"1"},{"name":"accounts:used_quota_mb","intValue":"2"},
              {"name":"accounts:authorized_apps","msgValue":[{"client_id":"1","num_users":2},{"client_id":"1","num_users":3}]}]
-            """)
+            """
+        )
         let (families, notes) = GoogleSnapshotBuilder(customer: "c", userReport: false).customerFamilies(parameters: input, day: Self.day)
         let text = render(families)
         #expect(text.contains(#"google_workspace_accounts_used_quota_bytes{customer="c"} 1048576"#))
         #expect(!text.contains("2097152"))
         #expect(text.contains(#"google_workspace_accounts_authorized_apps{customer="c",client_id="1"} 2"#))
         #expect(!text.contains(#"client_id="1"} 3"#))
-        #expect(notes.duplicateSeries == [
-            #"google_workspace_accounts_used_quota_bytes{customer="c"}"#,
-            #"google_workspace_accounts_authorized_apps{customer="c",client_id="1"}"#,
-        ])
+        #expect(
+            notes.duplicateSeries == [
+                #"google_workspace_accounts_used_quota_bytes{customer="c"}"#,
+                #"google_workspace_accounts_authorized_apps{customer="c",client_id="1"}"#,
+            ]
+        )
     }
 
     @Test("label names from object fields are made valid and never clash with customer, email or value")
@@ -152,32 +159,36 @@ struct GoogleConversionTests {
 
     @Test("the per-user report: `_user_` families keyed by lower-cased email; Google's never (1970) is 0; entries without email are skipped")
     func userConversion() throws {
-        let alice = try parameters("""
+        let alice = try parameters(
+            """
             [{"name":"accounts:last_login_time","datetimeValue":"2024-03-08T12:00:00.000Z"},{"name":"accounts:is_suspended","boolValue":false},
              {"name":"accounts:used_quota_in_mb","intValue":"1"},{"name":"gmail:last_interaction_time","datetimeValue":"1970-01-01T00:00:00.000Z"}]
-            """)
+            """
+        )
         let bob = try parameters(#"[{"name":"accounts:is_suspended","boolValue":true}]"#)
         let builder = GoogleSnapshotBuilder(customer: "example.com", userReport: true)
         let (families, notes) = builder.userFamilies(reports: [(" Alice@Example.COM", alice), ("bob@example.com", bob), (nil, bob)], day: Self.day)
         #expect(notes.usersWithoutEmail == 1)
-        #expect(render(families) == """
-            # HELP google_workspace_usage_report_date_timestamp_seconds Start (00:00 UTC-8) of the report date the Workspace values describe, by report (customer or user).
-            # TYPE google_workspace_usage_report_date_timestamp_seconds gauge
-            google_workspace_usage_report_date_timestamp_seconds{customer="example.com",report="user"} 1709971200
-            # HELP google_workspace_user_accounts_is_suspended Google Workspace per-user usage parameter accounts:is_suspended (1 true, 0 false).
-            # TYPE google_workspace_user_accounts_is_suspended gauge
-            google_workspace_user_accounts_is_suspended{customer="example.com",email="alice@example.com"} 0
-            google_workspace_user_accounts_is_suspended{customer="example.com",email="bob@example.com"} 1
-            # HELP google_workspace_user_accounts_last_login_timestamp_seconds Google Workspace per-user usage parameter accounts:last_login_time, in Unix seconds.
-            # TYPE google_workspace_user_accounts_last_login_timestamp_seconds gauge
-            google_workspace_user_accounts_last_login_timestamp_seconds{customer="example.com",email="alice@example.com"} 1709899200
-            # HELP google_workspace_user_accounts_used_quota_bytes Google Workspace per-user usage parameter accounts:used_quota_in_mb, in base units.
-            # TYPE google_workspace_user_accounts_used_quota_bytes gauge
-            google_workspace_user_accounts_used_quota_bytes{customer="example.com",email="alice@example.com"} 1048576
-            # HELP google_workspace_user_gmail_last_interaction_timestamp_seconds Google Workspace per-user usage parameter gmail:last_interaction_time, in Unix seconds.
-            # TYPE google_workspace_user_gmail_last_interaction_timestamp_seconds gauge
-            google_workspace_user_gmail_last_interaction_timestamp_seconds{customer="example.com",email="alice@example.com"} 0
+        #expect(
+            render(families) == """
+                # HELP google_workspace_usage_report_date_timestamp_seconds Start (00:00 UTC-8) of the report date the Workspace values describe, by report (customer or user).
+                # TYPE google_workspace_usage_report_date_timestamp_seconds gauge
+                google_workspace_usage_report_date_timestamp_seconds{customer="example.com",report="user"} 1709971200
+                # HELP google_workspace_user_accounts_is_suspended Google Workspace per-user usage parameter accounts:is_suspended (1 true, 0 false).
+                # TYPE google_workspace_user_accounts_is_suspended gauge
+                google_workspace_user_accounts_is_suspended{customer="example.com",email="alice@example.com"} 0
+                google_workspace_user_accounts_is_suspended{customer="example.com",email="bob@example.com"} 1
+                # HELP google_workspace_user_accounts_last_login_timestamp_seconds Google Workspace per-user usage parameter accounts:last_login_time, in Unix seconds.
+                # TYPE google_workspace_user_accounts_last_login_timestamp_seconds gauge
+                google_workspace_user_accounts_last_login_timestamp_seconds{customer="example.com",email="alice@example.com"} 1709899200
+                # HELP google_workspace_user_accounts_used_quota_bytes Google Workspace per-user usage parameter accounts:used_quota_in_mb, in base units.
+                # TYPE google_workspace_user_accounts_used_quota_bytes gauge
+                google_workspace_user_accounts_used_quota_bytes{customer="example.com",email="alice@example.com"} 1048576
+                # HELP google_workspace_user_gmail_last_interaction_timestamp_seconds Google Workspace per-user usage parameter gmail:last_interaction_time, in Unix seconds.
+                # TYPE google_workspace_user_gmail_last_interaction_timestamp_seconds gauge
+                google_workspace_user_gmail_last_interaction_timestamp_seconds{customer="example.com",email="alice@example.com"} 0
 
-            """)
+                """
+        )
     }
 }

@@ -31,13 +31,30 @@ struct GoogleIntegrationTests {
         let baseURL = try await google.start()
         beforeExporterStarts(google)
         let configuration = GoogleWorkspaceCustomerConfiguration(
-            name: "example.com", credentialsFile: "/dev/null", credentials: try ServiceAccountKey(json: google.keyFileJSON()), subject: subject,
-            customerParameters: customerParameters, userReport: true, userParameters: userParameters, maxLookbackDays: maxLookbackDays, interval: interval, timeout: timeout, baseURL: baseURL)
-        return try await ExporterHarness.start(windsurf: nil, google: google, retryPolicy: retryPolicy, configuration: ExporterConfiguration(googleWorkspace: [configuration]))
+            name: "example.com",
+            credentialsFile: "/dev/null",
+            credentials: try ServiceAccountKey(json: google.keyFileJSON()),
+            subject: subject,
+            customerParameters: customerParameters,
+            userReport: true,
+            userParameters: userParameters,
+            maxLookbackDays: maxLookbackDays,
+            interval: interval,
+            timeout: timeout,
+            baseURL: baseURL
+        )
+        return try await ExporterHarness.start(
+            windsurf: nil,
+            google: google,
+            retryPolicy: retryPolicy,
+            configuration: ExporterConfiguration(googleWorkspace: [configuration])
+        )
     }
 
     static func reportRequests(_ google: GoogleSimulator, users: Bool) -> [GoogleSimulator.ReceivedRequest] {
-        google.receivedRequests.filter { $0.path.contains(users ? "/usage/users/all/dates/" : "/usage/dates/") && !$0.path.contains("/users/") == !users }
+        google.receivedRequests.filter {
+            $0.path.contains(users ? "/usage/users/all/dates/" : "/usage/dates/") && !$0.path.contains("/users/") == !users
+        }
     }
 
     static func dates(_ requests: [GoogleSimulator.ReceivedRequest]) -> [String] {
@@ -58,13 +75,26 @@ struct GoogleIntegrationTests {
             let newest = google.newestCompleteDay(.customer)
             let newestUser = google.newestCompleteDay(.user)
             #expect(newestUser == newest - 2)
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "customer"]) == Double(newest) * 86_400 + 8 * 3600)
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "user"]) == Double(newestUser) * 86_400 + 8 * 3600)
-            #expect(Self.dates(Self.reportRequests(google, users: false)) == [
-                GoogleSimulator.format(day: newest + 1), GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
-            ])
+            #expect(
+                metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "customer"]) == Double(
+                    newest
+                ) * 86_400 + 8 * 3600
+            )
+            #expect(
+                metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["customer": "example.com", "report": "user"]) == Double(
+                    newestUser
+                ) * 86_400 + 8 * 3600
+            )
+            #expect(
+                Self.dates(Self.reportRequests(google, users: false)) == [
+                    GoogleSimulator.format(day: newest + 1), GoogleSimulator.format(day: newest), GoogleSimulator.format(day: newest),
+                ]
+            )
             // The user report walks back over three partial days, one request each (their first page).
-            #expect(Array(Set(Self.dates(Self.reportRequests(google, users: true)))).sorted() == (newestUser...newest + 1).map { GoogleSimulator.format(day: $0) })
+            #expect(
+                Array(Set(Self.dates(Self.reportRequests(google, users: true)))).sorted()
+                    == (newestUser...newest + 1).map { GoogleSimulator.format(day: $0) }
+            )
 
             // Customer parameters, from both pages.
             let customer = google.customer
@@ -73,14 +103,17 @@ struct GoogleIntegrationTests {
                 switch parameter.value {
                 case .int(let number):
                     let (family, factor): (String, Double) =
-                        name.hasSuffix("_in_mb") ? (String(name.dropLast(6)) + "_bytes", 1_048_576)
+                        name.hasSuffix("_in_mb")
+                        ? (String(name.dropLast(6)) + "_bytes", 1_048_576)
                         : name.hasSuffix("_minutes") ? (String(name.dropLast(8)) + "_seconds", 60) : (name, 1)
                     #expect(metrics.value("google_workspace_" + family, ["customer": "example.com"]) == Double(number) * factor, "\(family)")
                 case .messages(let objects):
                     for object in objects {
                         let clientID = object.first { $0.0 == "client_id" }!.1.trimmingCharacters(in: ["\""])
                         let users = Double(object.first { $0.0 == "num_users" }!.1)!
-                        #expect(metrics.value("google_workspace_accounts_authorized_apps", ["customer": "example.com", "client_id": clientID]) == users)
+                        #expect(
+                            metrics.value("google_workspace_accounts_authorized_apps", ["customer": "example.com", "client_id": clientID]) == users
+                        )
                     }
                 default:
                     Issue.record("unexpected parameter type in the dataset")
@@ -105,9 +138,11 @@ struct GoogleIntegrationTests {
                     #expect(abs(value - drive.value) < 1e-3)
                 }
             }
-            #expect(customer.users.contains { user in
-                if case .datetime(let login)? = user.parameter("accounts:last_login_time") { login.value == 0 } else { false }
-            })
+            #expect(
+                customer.users.contains { user in
+                    if case .datetime(let login)? = user.parameter("accounts:last_login_time") { login.value == 0 } else { false }
+                }
+            )
             #expect(metrics.samples("google_workspace_user_accounts_last_login_timestamp_seconds").contains { $0.value == 0 })
             let userRequests = Self.reportRequests(google, users: true).filter { $0.path.hasSuffix(GoogleSimulator.format(day: newestUser)) }
             let pages = (customer.users.count + 1 + 6) / 7
@@ -140,7 +175,9 @@ struct GoogleIntegrationTests {
         }
     }
 
-    @Test("walk-back on 'Data for dates later than X' (customer) and 'Start date can not be later than X' (user): straight to X, then back over the partial days")
+    @Test(
+        "walk-back on 'Data for dates later than X' (customer) and 'Start date can not be later than X' (user): straight to X, then back over the partial days"
+    )
     func notYetAvailable() async throws {
         // The simulator's clock is two days behind: the exporter's yesterday is the simulator's tomorrow.
         let lag = 2 * 86_400.0
@@ -155,12 +192,24 @@ struct GoogleIntegrationTests {
                 // Yesterday is refused; X is the simulator's yesterday; then one day back at a time to the complete day.
                 var expected = [exporterYesterday] + (newest...simulatorYesterday).reversed()
                 if report == .customer { expected.append(newest) }  // its second page
-                #expect(Self.dates(Self.reportRequests(google, users: report == .user)).reduce(into: [String]()) { if $0.last != $1 || report == .customer { $0.append($1) } }
-                    == expected.map { GoogleSimulator.format(day: $0) }, "\(report)")
+                #expect(
+                    Self.dates(Self.reportRequests(google, users: report == .user)).reduce(into: [String]()) {
+                        if $0.last != $1 || report == .customer { $0.append($1) }
+                    }
+                        == expected.map { GoogleSimulator.format(day: $0) },
+                    "\(report)"
+                )
             }
             let metrics = try await harness.metrics()
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(google.newestCompleteDay(.customer)) * 86_400 + 8 * 3600)
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "user"]) == Double(google.newestCompleteDay(.user)) * 86_400 + 8 * 3600)
+            #expect(
+                metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(
+                    google.newestCompleteDay(.customer)
+                ) * 86_400 + 8 * 3600
+            )
+            #expect(
+                metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "user"]) == Double(google.newestCompleteDay(.user))
+                    * 86_400 + 8 * 3600
+            )
             #expect(metrics.errors("google_workspace_customer", "example.com", "config") == 0)
             #expect(metrics.errors("google_workspace_user", "example.com", "config") == 0)
         } cleanup: {
@@ -185,7 +234,9 @@ struct GoogleIntegrationTests {
 
             google.inject(.emptyReports, on: .customer, count: 1)
             google.inject(.dataNotAvailable, on: .customer)
-            let failed = try await harness.waitForMetrics("lookback exhausted") { $0.errors("google_workspace_customer", "example.com", "upstream") >= 1 }
+            let failed = try await harness.waitForMetrics("lookback exhausted") {
+                $0.errors("google_workspace_customer", "example.com", "upstream") >= 1
+            }
             #expect(failed.success("google_workspace_customer", "example.com") == 0)
             // The last good data stays.
             #expect(failed.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
@@ -212,7 +263,10 @@ struct GoogleIntegrationTests {
             let afterRefresh = try await harness.waitForMetrics("polls after the refresh") {
                 $0.requests("google_workspace_customer", "example.com", "200") >= served + 6
             }
-            #expect(afterRefresh.requests("google_workspace_customer", "example.com", "401") + afterRefresh.requests("google_workspace_user", "example.com", "401") == 1)
+            #expect(
+                afterRefresh.requests("google_workspace_customer", "example.com", "401")
+                    + afterRefresh.requests("google_workspace_user", "example.com", "401") == 1
+            )
             #expect(google.issuedTokenCount == before + 1)
             #expect(afterRefresh.errors("google_workspace_customer", "example.com", "auth") == 0)
             #expect(afterRefresh.errors("google_workspace_user", "example.com", "auth") == 0)
@@ -234,13 +288,16 @@ struct GoogleIntegrationTests {
         var testDescription: String { "\(fault.map { "\($0)" } ?? "subject \(subject)")" }
     }
 
-    @Test("each auth failure is reason auth, not retried, with a message that says what to fix", arguments: [
-        AuthCase(fault: .tokenInvalidGrant, subject: "admin@example.com", hint: "invalid_grant"),
-        AuthCase(fault: .tokenUnauthorizedClient, subject: "admin@example.com", hint: "Domain-wide delegation"),
-        AuthCase(fault: .tokenInvalidScope, subject: "admin@example.com", hint: "invalid_scope"),
-        AuthCase(fault: .forbidden, subject: "admin@example.com", hint: "must be an admin"),
-        AuthCase(fault: nil, subject: "not-an-admin@example.com", hint: "must be an admin"),
-    ])
+    @Test(
+        "each auth failure is reason auth, not retried, with a message that says what to fix",
+        arguments: [
+            AuthCase(fault: .tokenInvalidGrant, subject: "admin@example.com", hint: "invalid_grant"),
+            AuthCase(fault: .tokenUnauthorizedClient, subject: "admin@example.com", hint: "Domain-wide delegation"),
+            AuthCase(fault: .tokenInvalidScope, subject: "admin@example.com", hint: "invalid_scope"),
+            AuthCase(fault: .forbidden, subject: "admin@example.com", hint: "must be an admin"),
+            AuthCase(fault: nil, subject: "not-an-admin@example.com", hint: "must be an admin"),
+        ]
+    )
     func authFailures(_ auth: AuthCase) async throws {
         let harness = try await Self.start(subject: auth.subject) { google in
             if let fault = auth.fault { google.inject(fault) }
@@ -268,7 +325,8 @@ struct GoogleIntegrationTests {
     func refusedParameterNames() async throws {
         let harness = try await Self.start(
             customerParameters: ["accounts:no_such_parameter", "accounts:another_typo"],
-            userParameters: ["accounts:is_suspended", "accounts:no_such_parameter", "drive:last_active_usage_time"])
+            userParameters: ["accounts:is_suspended", "accounts:no_such_parameter", "drive:last_active_usage_time"]
+        )
         try await withAsyncCleanup {
             let metrics = try await harness.waitForMetrics("the customer report refused, the user report polled") {
                 $0.errors("google_workspace_customer", "example.com", "config") >= 1 && $0.success("google_workspace_user", "example.com") != nil
@@ -278,14 +336,21 @@ struct GoogleIntegrationTests {
             #expect(metrics.success("google_workspace_customer", "example.com") == 0)
             #expect(metrics.requests("google_workspace_customer", "example.com", "400") == 2)
             #expect(Self.reportRequests(google, users: false).map(\.rawQuery).allSatisfy { $0.contains("parameters=accounts%3A") })
-            #expect(try await harness.request("/").body.contains("refused every configured parameter of the customer usage report: accounts:no_such_parameter, accounts:another_typo"))
+            #expect(
+                try await harness.request("/").body.contains(
+                    "refused every configured parameter of the customer usage report: accounts:no_such_parameter, accounts:another_typo"
+                )
+            )
 
             // The user report: the typo refused once, the rest exported; drive asked for in its request spelling.
             #expect(metrics.success("google_workspace_user", "example.com") == 1)
             #expect(metrics.requests("google_workspace_user", "example.com", "400") == 1)
             #expect(metrics.errors("google_workspace_user", "example.com", "config") == 0)
             let queries = Self.reportRequests(google, users: true).map(\.rawQuery)
-            #expect(queries.first?.contains("parameters=accounts%3Ais_suspended%2Caccounts%3Ano_such_parameter%2Cdrive%3Atimestamp_last_active_usage") == true)
+            #expect(
+                queries.first?.contains("parameters=accounts%3Ais_suspended%2Caccounts%3Ano_such_parameter%2Cdrive%3Atimestamp_last_active_usage")
+                    == true
+            )
             #expect(queries.dropFirst().allSatisfy { $0.contains("parameters=accounts%3Ais_suspended%2Cdrive%3Atimestamp_last_active_usage") })
             #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == google.customer.users.count)
             #expect(metrics.samples("google_workspace_user_drive_last_active_usage_timestamp_seconds").count == google.customer.users.count)
@@ -308,7 +373,9 @@ struct GoogleIntegrationTests {
             let yesterday = GoogleSimulator.pacificDay(Date().timeIntervalSince1970) - 1
             let customerDates = Self.dates(Self.reportRequests(google, users: false))
             #expect(Set(customerDates) == Set((yesterday - 2...yesterday).map { GoogleSimulator.format(day: $0) }))
-            #expect(metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(yesterday) * 86_400 + 8 * 3600)
+            #expect(
+                metrics.value("google_workspace_usage_report_date_timestamp_seconds", ["report": "customer"]) == Double(yesterday) * 86_400 + 8 * 3600
+            )
             #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) == Double(google.customer.users.count))
             #expect(metrics.samples.allSatisfy { !$0.name.hasPrefix("google_workspace_meet_") && !$0.name.hasPrefix("google_workspace_gmail_") })
             #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == google.customer.users.count)
@@ -324,20 +391,28 @@ struct GoogleIntegrationTests {
         var testDescription: String { "\(fault)" }
     }
 
-    @Test("429, 503 and quota 403 are retried within the poll", arguments: [
-        TransientCase(fault: .tooManyRequests(retryAfter: "0"), code: "429"),
-        TransientCase(fault: .unavailable, code: "503"),
-        TransientCase(fault: .quotaExceeded, code: "403"),
-    ])
+    @Test(
+        "429, 503 and quota 403 are retried within the poll",
+        arguments: [
+            TransientCase(fault: .tooManyRequests(retryAfter: "0"), code: "429"),
+            TransientCase(fault: .unavailable, code: "503"),
+            TransientCase(fault: .quotaExceeded, code: "403"),
+        ]
+    )
     func transientFaults(_ transient: TransientCase) async throws {
         let harness = try await Self.start { google in google.inject(transient.fault, count: 2) }
         try await withAsyncCleanup {
             let metrics = try await harness.waitForMetrics("success after retries") {
                 $0.success("google_workspace_customer", "example.com") == 1 && $0.success("google_workspace_user", "example.com") == 1
             }
-            let failedRequests = metrics.requests("google_workspace_customer", "example.com", transient.code) + metrics.requests("google_workspace_user", "example.com", transient.code)
+            let failedRequests =
+                metrics.requests("google_workspace_customer", "example.com", transient.code)
+                + metrics.requests("google_workspace_user", "example.com", transient.code)
             #expect(failedRequests == 2)
-            #expect(metrics.errors("google_workspace_customer", "example.com", "rate_limited") + metrics.errors("google_workspace_customer", "example.com", "upstream") == 0)
+            #expect(
+                metrics.errors("google_workspace_customer", "example.com", "rate_limited")
+                    + metrics.errors("google_workspace_customer", "example.com", "upstream") == 0
+            )
         } cleanup: {
             await harness.stop()
         }
@@ -345,13 +420,19 @@ struct GoogleIntegrationTests {
 
     @Test("a quota that stays exhausted is reason rate_limited; malformed JSON is decode; a hang is timeout")
     func finalFaults() async throws {
-        let harness = try await Self.start(interval: .milliseconds(200), timeout: .seconds(1), retryPolicy: RetryPolicy(maximumAttempts: 2, initialBackoff: .milliseconds(10)))
+        let harness = try await Self.start(
+            interval: .milliseconds(200),
+            timeout: .seconds(1),
+            retryPolicy: RetryPolicy(maximumAttempts: 2, initialBackoff: .milliseconds(10))
+        )
         try await withAsyncCleanup {
             try await harness.waitUntilReady()
             let google = try #require(harness.google)
             for (fault, reason) in [(GoogleFault.quotaExceeded, "rate_limited"), (.malformed, "decode"), (.hang, "timeout")] {
                 google.inject(fault)
-                let metrics = try await harness.waitForMetrics("reason \(reason)") { $0.errors("google_workspace_customer", "example.com", reason) >= 1 }
+                let metrics = try await harness.waitForMetrics("reason \(reason)") {
+                    $0.errors("google_workspace_customer", "example.com", reason) >= 1
+                }
                 #expect(metrics.value("google_workspace_accounts_num_users", ["customer": "example.com"]) != nil)
                 google.clearFaults()
                 try await harness.waitForMetrics("recovery") { $0.success("google_workspace_customer", "example.com") == 1 }
@@ -368,7 +449,9 @@ struct GoogleIntegrationTests {
         let baseURL = try await google.start()
         try await withAsyncCleanup {
             let directory = TemporaryDirectory()
-            let config = directory.write("config.yml", """
+            let config = directory.write(
+                "config.yml",
+                """
                 google_workspace:
                   - name: example.com
                     credentials_file: \(directory.write("sa.json", google.keyFileJSON()))
@@ -377,18 +460,35 @@ struct GoogleIntegrationTests {
                     user_parameters: [accounts:is_suspended, accounts:bogus, classroom:last_interaction_time, gmail:last_interaction_time]
                     max_lookback_days: 2
                     base_url: \(baseURL)
-                """)
+                """
+            )
             let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0", "--log.format", "logfmt"])
             let port = try await child.listeningPort()
             let metrics = try await child.waitForMetrics(port: port, "both reports polled") {
                 $0.success("google_workspace_user", "example.com") == 1 && $0.success("google_workspace_customer", "example.com") == 1
             }
             #expect(metrics.samples("google_workspace_user_accounts_is_suspended").count == google.customer.users.count)
-            let log = child.standardErrorText.split(separator: "\n").filter { $0.contains("level=warn") && $0.contains("collector=google_workspace_user") }
-            #expect(log.contains { $0.contains("msg=\"the Reports API refused a parameter name; asking again without it\"") && $0.contains("parameter=accounts:bogus") })
-            #expect(log.contains { $0.contains("exporting the newest date without the applications whose data it lacks") && $0.contains("applications=drive,gmail") })
+            let log = child.standardErrorText.split(separator: "\n").filter {
+                $0.contains("level=warn") && $0.contains("collector=google_workspace_user")
+            }
+            #expect(
+                log.contains {
+                    $0.contains("msg=\"the Reports API refused a parameter name; asking again without it\"")
+                        && $0.contains("parameter=accounts:bogus")
+                }
+            )
+            #expect(
+                log.contains {
+                    $0.contains("exporting the newest date without the applications whose data it lacks") && $0.contains("applications=drive,gmail")
+                }
+            )
             // Missing for another reason: accepted, but nobody has data; gmail is not named again (its warning said why).
-            #expect(log.contains { $0.contains("msg=\"configured parameters missing from the answer\"") && $0.contains("parameters=classroom:last_interaction_time") && !$0.contains("gmail") })
+            #expect(
+                log.contains {
+                    $0.contains("msg=\"configured parameters missing from the answer\"") && $0.contains("parameters=classroom:last_interaction_time")
+                        && !$0.contains("gmail")
+                }
+            )
             child.signal(SIGTERM)
             #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
             withExtendedLifetime(directory) {}
@@ -408,13 +508,13 @@ struct GoogleIntegrationTests {
             try google.keyFileJSON().write(toFile: keyFile, atomically: true, encoding: .utf8)
             let config = directory.file("config.yml")
             try """
-                google_workspace:
-                  - name: example.com
-                    credentials_file: \(keyFile)
-                    subject: admin@example.com
-                    user_report: true
-                    base_url: \(baseURL)
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+            google_workspace:
+              - name: example.com
+                credentials_file: \(keyFile)
+                subject: admin@example.com
+                user_report: true
+                base_url: \(baseURL)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
             let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
             let port = try await child.listeningPort()
             let metrics = try await child.waitForMetrics(port: port, "both reports polled") {
@@ -439,5 +539,3 @@ extension GoogleFault {
         }
     }
 }
-
-

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import UsageExporter
 import UsageExporterSimulator
+
+@testable import UsageExporter
 
 /// The token exchange shared by a customer's two collectors, against the simulator's token endpoint:
 /// one exchange for every concurrent caller, and each caller can be cancelled on its own.

@@ -1,8 +1,9 @@
 import Foundation
 import NIOCore
 import Testing
-@testable import UsageExporter
 import UsageExporterSimulator
+
+@testable import UsageExporter
 
 /// Decompresses with the system's gzip, an implementation independent of the exporter's.
 func gunzip(_ data: ByteBuffer) throws -> String {
@@ -15,7 +16,10 @@ func gunzip(_ data: ByteBuffer) throws -> String {
     process.standardOutput = output
     try process.run()
     let bytes = Data(buffer: data)
-    let writer = Thread { input.fileHandleForWriting.write(bytes); try? input.fileHandleForWriting.close() }
+    let writer = Thread {
+        input.fileHandleForWriting.write(bytes)
+        try? input.fileHandleForWriting.close()
+    }
     writer.start()
     let result = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -25,30 +29,39 @@ func gunzip(_ data: ByteBuffer) throws -> String {
 
 @Suite("Content negotiation and gzip")
 struct NegotiationTests {
-    @Test("Accept chooses OpenMetrics only when preferred", arguments: [
-        (nil, ExpositionFormat.text),
-        ("text/plain", .text),
-        ("*/*", .text),
-        ("application/openmetrics-text", .openMetrics),
-        ("application/openmetrics-text; version=1.0.0; charset=utf-8", .openMetrics),
-        // What Prometheus 2.x sends.
-        ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", .openMetrics),
-        ("text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.9", .text),
-        ("application/openmetrics-text;q=0.2, text/plain;q=0.8", .text),
-        ("application/openmetrics-text;q=0", .text),
-        ("text/plain, application/openmetrics-text", .text),
-        ("application/openmetrics-text, text/plain", .openMetrics),
-        ("application/openmetrics-text;version=2.0.0", .text),
-        ("application/json", .text),
-    ] as [(String?, ExpositionFormat)])
+    @Test(
+        "Accept chooses OpenMetrics only when preferred",
+        arguments: [
+            (nil, ExpositionFormat.text),
+            ("text/plain", .text),
+            ("*/*", .text),
+            ("application/openmetrics-text", .openMetrics),
+            ("application/openmetrics-text; version=1.0.0; charset=utf-8", .openMetrics),
+            // What Prometheus 2.x sends.
+            (
+                "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+                .openMetrics
+            ),
+            ("text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.9", .text),
+            ("application/openmetrics-text;q=0.2, text/plain;q=0.8", .text),
+            ("application/openmetrics-text;q=0", .text),
+            ("text/plain, application/openmetrics-text", .text),
+            ("application/openmetrics-text, text/plain", .openMetrics),
+            ("application/openmetrics-text;version=2.0.0", .text),
+            ("application/json", .text),
+        ] as [(String?, ExpositionFormat)]
+    )
     func accept(header: String?, expected: ExpositionFormat) {
         #expect(ExpositionFormat.negotiate(accept: header) == expected)
     }
 
-    @Test("Accept-Encoding allows gzip", arguments: [
-        (nil, false), ("gzip", true), ("gzip, deflate, br", true), ("deflate", false), ("gzip;q=0", false), ("*", true),
-        ("*;q=0", false), ("identity", false), ("br;q=1, gzip;q=0.5", true), ("GZIP", true), ("*, gzip;q=0", false),
-    ] as [(String?, Bool)])
+    @Test(
+        "Accept-Encoding allows gzip",
+        arguments: [
+            (nil, false), ("gzip", true), ("gzip, deflate, br", true), ("deflate", false), ("gzip;q=0", false), ("*", true),
+            ("*;q=0", false), ("identity", false), ("br;q=1, gzip;q=0.5", true), ("GZIP", true), ("*, gzip;q=0", false),
+        ] as [(String?, Bool)]
+    )
     func acceptEncoding(header: String?, expected: Bool) {
         #expect(ExpositionFormat.acceptsGzip(header) == expected)
     }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import Synchronization
 import Testing
+
 @testable import UsageExporter
 
 /// The poll lifecycle with a clock the tests advance by hand: schedules, failures, staleness, reloads and
@@ -16,7 +17,12 @@ struct PollLifecycleTests {
         var logger = Logger(label: "poll-lifecycle-test")
         logger.logLevel = .critical
         return CollectorService(
-            store: store, client: UpstreamClient(httpClient: TestHTTPClient.shared), retryPolicy: retryPolicy, clock: clock, logger: logger)
+            store: store,
+            client: UpstreamClient(httpClient: TestHTTPClient.shared),
+            retryPolicy: retryPolicy,
+            clock: clock,
+            logger: logger
+        )
     }
 
     /// The families the store would serve now, as text.
@@ -46,7 +52,9 @@ struct PollLifecycleTests {
         let poller = ScriptedPoller("acme", interval: .seconds(60)) { number, _ in ScriptedPoller.families(source: "acme", value: Double(number)) }
         service.apply([poller], maxStale: .seconds(86_400))
         try await running(service) {
-            try await waitUntil("the first poll is published") { text(store).contains("test_value{source=\"acme\",email=\"someone@example.com\"} 1\n") }
+            try await waitUntil("the first poll is published") {
+                text(store).contains("test_value{source=\"acme\",email=\"someone@example.com\"} 1\n")
+            }
             try await clock.waitForSleepers(1)
             let wake = try #require(clock.sleepingUntil.first)
             #expect(wake >= Self.start + 60 && wake < Self.start + 66)
@@ -159,12 +167,24 @@ struct PollLifecycleTests {
         let first = PollRun(source: source, generation: 1)
         let second = PollRun(source: source, generation: 2)
         store.install(runs: [first], maxStale: .seconds(60))
-        #expect(store.publish(SourceSnapshot(families: ScriptedPoller.families(source: "acme", value: 1), completedAt: Self.start), for: first, duration: 0.5))
+        #expect(
+            store.publish(
+                SourceSnapshot(families: ScriptedPoller.families(source: "acme", value: 1), completedAt: Self.start),
+                for: first,
+                duration: 0.5
+            )
+        )
         #expect(text(store).contains("} 1\n"))
 
         store.install(runs: [second], maxStale: .seconds(60))
         #expect(text(store).contains("} 1\n"))  // a restart keeps the data...
-        #expect(!store.publish(SourceSnapshot(families: ScriptedPoller.families(source: "acme", value: 2), completedAt: Self.start), for: first, duration: 0.5))
+        #expect(
+            !store.publish(
+                SourceSnapshot(families: ScriptedPoller.families(source: "acme", value: 2), completedAt: Self.start),
+                for: first,
+                duration: 0.5
+            )
+        )
         store.recordFailure(CollectorError(.auth, "late failure of the old run"), for: first, at: Self.start, duration: 1)
         store.recordNextPoll(at: Self.start + 1000, for: first)
         #expect(status(store, "acme")?.lastPollSucceeded == true)
@@ -173,7 +193,13 @@ struct PollLifecycleTests {
 
         store.install(runs: [second], maxStale: .seconds(60), dropSnapshots: true)
         #expect(!text(store).contains("test_value"))
-        #expect(store.publish(SourceSnapshot(families: ScriptedPoller.families(source: "acme", value: 3), completedAt: Self.start), for: second, duration: 0.5))
+        #expect(
+            store.publish(
+                SourceSnapshot(families: ScriptedPoller.families(source: "acme", value: 3), completedAt: Self.start),
+                for: second,
+                duration: 0.5
+            )
+        )
         #expect(text(store).contains("} 3\n"))
         // Requests of any run of a configured source are counted: they were sent.
         store.recordRequest("200", for: source)

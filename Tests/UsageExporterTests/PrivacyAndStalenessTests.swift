@@ -7,7 +7,11 @@ import UsageExporterSimulator
 @Suite("Privacy and staleness", .serialized)
 struct PrivacyAndStalenessTests {
     /// Windsurf and Google simulators over the same users, and an exporter with `privacy` and `maxStale`.
-    static func start(privacy: PrivacyConfiguration, maxStale: Duration = .seconds(86_400), interval: Duration = .seconds(60)) async throws -> ExporterHarness {
+    static func start(
+        privacy: PrivacyConfiguration,
+        maxStale: Duration = .seconds(86_400),
+        interval: Duration = .seconds(60)
+    ) async throws -> ExporterHarness {
         let now = Date().timeIntervalSince1970
         let teams = WindsurfDatasetGenerator(seed: 11).demoTeams(users: 20, now: now)
         let windsurf = WindsurfSimulator(teams: teams)
@@ -16,11 +20,20 @@ struct PrivacyAndStalenessTests {
         let google = GoogleSimulator(customer: GoogleDatasetGenerator().customer(emails: emails, extraUsers: 2, now: now), account: TestKeys.account)
         let googleURL = try await google.start()
         let customer = GoogleWorkspaceCustomerConfiguration(
-            name: "example.com", credentialsFile: "/dev/null", credentials: try ServiceAccountKey(json: google.keyFileJSON()),
-            subject: google.adminSubject, userReport: true, interval: interval, baseURL: googleURL)
+            name: "example.com",
+            credentialsFile: "/dev/null",
+            credentials: try ServiceAccountKey(json: google.keyFileJSON()),
+            subject: google.adminSubject,
+            userReport: true,
+            interval: interval,
+            baseURL: googleURL
+        )
         let configuration = ExporterConfiguration(
             windsurf: ExporterHarness.teamConfigurations(teams, baseURL: windsurfURL, interval: interval),
-            googleWorkspace: [customer], privacy: privacy, maxStale: maxStale)
+            googleWorkspace: [customer],
+            privacy: privacy,
+            maxStale: maxStale
+        )
         return try await ExporterHarness.start(windsurf: windsurf, google: google, configuration: configuration)
     }
 

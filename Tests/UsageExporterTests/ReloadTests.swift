@@ -49,7 +49,9 @@ struct ReloadTests {
             // An invalid file keeps everything running and says so.
             writeConfig("windsurf:\n  - name: alpha\n    intervall: 5m\n")
             child.signal(SIGHUP)
-            let failed = try await child.waitForMetrics(port: port, "failed reload reported") { $0.value("usage_exporter_config_last_reload_successful") == 0 }
+            let failed = try await child.waitForMetrics(port: port, "failed reload reported") {
+                $0.value("usage_exporter_config_last_reload_successful") == 0
+            }
             #expect(Self.teamsShown(failed) == ["alpha", "beta"])
             let refused = try await child.request("/-/reload", port: port, method: .POST)
             #expect(refused.status == 500)
@@ -58,12 +60,15 @@ struct ReloadTests {
 
             // POST /-/reload with a valid file: alpha removed, beta changed (restarted at once, polled once).
             let betaPolls = polls("beta")
-            let betaSuccess = try #require(failed.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": "beta"]))
+            let betaSuccess = try #require(
+                failed.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": "beta"])
+            )
             writeConfig("windsurf:\n" + team("beta", interval: "2h"))
             #expect(try await child.request("/-/reload", port: port, method: .POST).status == 200)
             let last = try await child.waitForMetrics(port: port, "alpha removed and beta polled by its new run") {
                 Self.teamsShown($0) == ["beta"] && $0.value("usage_exporter_config_last_reload_successful") == 1
-                    && ($0.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": "beta"]) ?? 0) > betaSuccess
+                    && ($0.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": "beta"]) ?? 0)
+                        > betaSuccess
             }
             #expect(!last.samples.contains { $0.labels["source"] == "alpha" })
             #expect(polls("beta") == betaPolls + 1)
@@ -77,7 +82,13 @@ struct ReloadTests {
 
     @Test("a reload that turns on pseudonymize_emails while a slow poll is in flight: plain addresses never reappear")
     func privacyReloadDuringSlowPoll() async throws {
-        let team = WindsurfDatasetGenerator(seed: 22).team(name: "acme", serviceKey: "key-acme", groups: [], users: 8, now: Date().timeIntervalSince1970)
+        let team = WindsurfDatasetGenerator(seed: 22).team(
+            name: "acme",
+            serviceKey: "key-acme",
+            groups: [],
+            users: 8,
+            now: Date().timeIntervalSince1970
+        )
         let plainEmails = team.users.map(\.normalizedEmail)
         let simulator = WindsurfSimulator(teams: [team])
         let baseURL = try await simulator.start()
@@ -111,7 +122,8 @@ struct ReloadTests {
                 let metrics = ParsedExposition(text)
                 for email in plainEmails { #expect(!text.contains(email), "\(email) reappeared") }
                 #expect(!metrics.samples("windsurf_user_info").contains { $0.labels["name"] != nil })
-                sawPseudonyms = sawPseudonyms || metrics.samples("windsurf_user_info").contains { $0.labels["email"] == pseudonymized.label(for: plainEmails[0]) }
+                sawPseudonyms =
+                    sawPseudonyms || metrics.samples("windsurf_user_info").contains { $0.labels["email"] == pseudonymized.label(for: plainEmails[0]) }
             }
             #expect(sawPseudonyms)
             child.signal(SIGTERM)
@@ -129,7 +141,13 @@ struct ReloadTests {
         let collectors = CollectorService(store: store, client: UpstreamClient(httpClient: TestHTTPClient.shared), logger: logger)
         func teamConfig(_ name: String) -> String { "windsurf:\n  - name: \(name)\n    service_key: k\n    interval: 1h\n" }
         let path = directory.write("config.yml", teamConfig("initial"))
-        let reloader = ConfigurationReloader(path: path, environment: [:], configuration: ExporterConfiguration(), collectors: collectors, logger: logger)
+        let reloader = ConfigurationReloader(
+            path: path,
+            environment: [:],
+            configuration: ExporterConfiguration(),
+            collectors: collectors,
+            logger: logger
+        )
         for round in 0..<10 {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<8 {

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import UsageExporter
 
 /// Retries within a poll, with a clock the tests advance by hand.
@@ -78,7 +79,9 @@ struct RetryPolicyTests {
 
         // A 5xx whose Retry-After runs past the next poll also ends as rate_limited: the upstream asked us to back off.
         let serverBusy = Attempts([CollectorError(.upstream, "HTTP 503", isRetryable: true, retryAfter: .seconds(120))])
-        let busy = await #expect(throws: CollectorError.self) { _ = try await policy.run(clock: clock, deadline: clock.now() + 60) { try serverBusy.attempt() } }
+        let busy = await #expect(throws: CollectorError.self) {
+            _ = try await policy.run(clock: clock, deadline: clock.now() + 60) { try serverBusy.attempt() }
+        }
         #expect(busy?.reason == .rateLimited)
         #expect(serverBusy.made == 1)
     }

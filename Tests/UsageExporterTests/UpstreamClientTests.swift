@@ -25,7 +25,12 @@ struct UpstreamClientTests {
             }
             #expect(codes.codes == ["200"])
             // Under the cap, the same request succeeds.
-            let roomy = WindsurfAPI(baseURL: baseURL, serviceKey: Secret("k"), timeout: .seconds(5), client: UpstreamClient(httpClient: TestHTTPClient.shared))
+            let roomy = WindsurfAPI(
+                baseURL: baseURL,
+                serviceKey: Secret("k"),
+                timeout: .seconds(5),
+                client: UpstreamClient(httpClient: TestHTTPClient.shared)
+            )
             #expect(try await roomy.userPage(group: nil, start: 0, end: Date().timeIntervalSince1970, record: codes.record).users.count == 50)
         } cleanup: {
             await simulator.stop()
@@ -35,7 +40,15 @@ struct UpstreamClientTests {
     final class CodeRecorder: @unchecked Sendable {
         private let lock = NSLock()
         private var recorded: [String] = []
-        func record(_ code: String) { lock.lock(); recorded.append(code); lock.unlock() }
-        var codes: [String] { lock.lock(); defer { lock.unlock() }; return recorded }
+        func record(_ code: String) {
+            lock.lock()
+            recorded.append(code)
+            lock.unlock()
+        }
+        var codes: [String] {
+            lock.lock()
+            defer { lock.unlock() }
+            return recorded
+        }
     }
 }

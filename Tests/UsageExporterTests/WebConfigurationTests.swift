@@ -4,6 +4,7 @@ import HummingbirdBcrypt
 import NIOCore
 import NIOSSL
 import Testing
+
 @testable import UsageExporter
 
 @Suite("Web configuration: TLS and basic auth", .serialized)
@@ -74,41 +75,69 @@ struct WebConfigurationTests {
         #expect(authenticator.verificationCount == 2)
     }
 
-
     @Test("the web configuration file is read strictly")
     func parsing() throws {
         let (certificate, key) = try makeCertificate()
         let hash = Self.htpasswdHash("pw")
-        let configuration = try WebConfigurationLoader.parse(yaml: """
-            tls_server_config:
-              cert_file: \(certificate)
-              key_file: \(key)
-              min_version: TLS13
-              client_ca_file: \(certificate)
-              client_auth_type: RequireAndVerifyClientCert
-            basic_auth_users:
-              prometheus: \(hash)
-            http_server_config:
-              http2: false
-              headers:
-                X-Frame-Options: deny
-            """, file: "web.yml")
-        #expect(configuration.tls == WebConfiguration.TLS(certificateFile: certificate, keyFile: key, minimumVersion: .tls13, clientCAFile: certificate, clientAuth: .requireAndVerify))
+        let configuration = try WebConfigurationLoader.parse(
+            yaml: """
+                tls_server_config:
+                  cert_file: \(certificate)
+                  key_file: \(key)
+                  min_version: TLS13
+                  client_ca_file: \(certificate)
+                  client_auth_type: RequireAndVerifyClientCert
+                basic_auth_users:
+                  prometheus: \(hash)
+                http_server_config:
+                  http2: false
+                  headers:
+                    X-Frame-Options: deny
+                """,
+            file: "web.yml"
+        )
+        #expect(
+            configuration.tls
+                == WebConfiguration.TLS(
+                    certificateFile: certificate,
+                    keyFile: key,
+                    minimumVersion: .tls13,
+                    clientCAFile: certificate,
+                    clientAuth: .requireAndVerify
+                )
+        )
         #expect(configuration.basicAuthUsers == ["prometheus": hash])
         #expect(configuration.headers.map { "\($0.0)=\($0.1)" } == ["X-Frame-Options=deny"])
         #expect(try WebConfigurationLoader.parse(yaml: "", file: "web.yml") == WebConfiguration())
     }
 
-    @Test("an invalid web configuration exits 1 naming the field", arguments: [
-        ("tls_server_config:\n  cert_file: CERT\n", "web.yml:2: tls_server_config.key_file: is required"),
-        ("tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: KEY\n", #"web.yml:2: tls_server_config.cert_file: cannot read "/nonexistent.crt": No such file or directory"#),
-        ("tls_server_config:\n  cert_file: CERT\n  key_file: KEY\n  min_version: SSL3\n", #"web.yml:4: tls_server_config.min_version: must be one of TLS10, TLS11, TLS12, TLS13, found "SSL3""#),
-        ("tls_server_config:\n  cert_file: CERT\n  key_file: KEY\n  client_auth_type: RequireAnyClientCert\n  client_ca_file: CERT\n",
-         "web.yml:4: tls_server_config.client_auth_type: RequireAnyClientCert is not supported: use NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert"),
-        ("basic_auth_users:\n  alice: plaintext\n", "web.yml:2: basic_auth_users.alice: must be a bcrypt hash ($2a$, $2b$ or $2y$), as made by `htpasswd -nBC 10 alice`"),
-        ("basic_auth_user:\n  alice: x\n", #"web.yml:1: basic_auth_user: unknown key "basic_auth_user" (known keys: tls_server_config, basic_auth_users, http_server_config)"#),
-        ("tls_server_config:\n  cert_file: KEY\n  key_file: KEY\n", #"web.yml: tls_server_config.cert_file: "KEY" holds no PEM certificate"#),
-    ])
+    @Test(
+        "an invalid web configuration exits 1 naming the field",
+        arguments: [
+            ("tls_server_config:\n  cert_file: CERT\n", "web.yml:2: tls_server_config.key_file: is required"),
+            (
+                "tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: KEY\n",
+                #"web.yml:2: tls_server_config.cert_file: cannot read "/nonexistent.crt": No such file or directory"#
+            ),
+            (
+                "tls_server_config:\n  cert_file: CERT\n  key_file: KEY\n  min_version: SSL3\n",
+                #"web.yml:4: tls_server_config.min_version: must be one of TLS10, TLS11, TLS12, TLS13, found "SSL3""#
+            ),
+            (
+                "tls_server_config:\n  cert_file: CERT\n  key_file: KEY\n  client_auth_type: RequireAnyClientCert\n  client_ca_file: CERT\n",
+                "web.yml:4: tls_server_config.client_auth_type: RequireAnyClientCert is not supported: use NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert"
+            ),
+            (
+                "basic_auth_users:\n  alice: plaintext\n",
+                "web.yml:2: basic_auth_users.alice: must be a bcrypt hash ($2a$, $2b$ or $2y$), as made by `htpasswd -nBC 10 alice`"
+            ),
+            (
+                "basic_auth_user:\n  alice: x\n",
+                #"web.yml:1: basic_auth_user: unknown key "basic_auth_user" (known keys: tls_server_config, basic_auth_users, http_server_config)"#
+            ),
+            ("tls_server_config:\n  cert_file: KEY\n  key_file: KEY\n", #"web.yml: tls_server_config.cert_file: "KEY" holds no PEM certificate"#),
+        ]
+    )
     func invalid(yaml: String, expected: String) async throws {
         let (certificate, key) = try makeCertificate()
         let file = write("web.yml", yaml.replacingOccurrences(of: "CERT", with: certificate).replacingOccurrences(of: "KEY", with: key))
@@ -121,7 +150,9 @@ struct WebConfigurationTests {
     @Test("real TLS with basic auth through the binary: trusted client, right/wrong/missing password, plain HTTP refused, TLS version floor")
     func tlsAndBasicAuth() async throws {
         let (certificate, key) = try makeCertificate()
-        let web = write("web.yml", """
+        let web = write(
+            "web.yml",
+            """
             tls_server_config:
               cert_file: \(certificate)
               key_file: \(key)
@@ -131,7 +162,8 @@ struct WebConfigurationTests {
             http_server_config:
               headers:
                 X-Content-Type-Options: nosniff
-            """)
+            """
+        )
         let child = try ExporterProcess(arguments: ["--demo", "--demo.users", "10", "--web.config.file", web, "--web.listen-address", "127.0.0.1:0"])
         let port = try await child.listeningPort()
         #expect(child.standardErrorText.contains("scheme=https"))

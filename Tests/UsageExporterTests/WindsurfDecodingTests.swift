@@ -1,5 +1,7 @@
 import Foundation
+import NIOCore
 import Testing
+
 @testable import UsageExporter
 
 @Suite("Windsurf decoding")
@@ -10,13 +12,15 @@ struct WindsurfDecodingTests {
 
     @Test("the documented example decodes, and the apiKey is not kept")
     func documentedExample() throws {
-        let page = try decode("""
+        let page = try decode(
+            """
             {"userTableStats":[{"name":"Alice","email":"alice@windsurf.com","lastUpdateTime":"2024-10-10T22:56:10.771591Z",
             "apiKey":"aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa","activeDays":178,"role":"admin","signupTime":"2024-01-15T08:30:00Z",
             "lastAutocompleteUsageTime":"2024-10-10T22:56:10Z","lastChatUsageTime":"2024-10-10T20:30:00Z","promptCreditsUsed":12500,
             "teamStatus":"USER_TEAM_STATUS_APPROVED"}],
             "billingCycleStart":"2024-10-01T00:00:00Z","billingCycleEnd":"2024-11-01T00:00:00Z"}
-            """)
+            """
+        )
         let alice = try #require(page.users.first)
         #expect(alice.name == "Alice")
         #expect(alice.email == "alice@windsurf.com")
@@ -40,12 +44,14 @@ struct WindsurfDecodingTests {
 
     @Test("int64 as a number or a string; booleans as true/false or strings")
     func flexibleNumbers() throws {
-        let page = try decode("""
+        let page = try decode(
+            """
             {"userTableStats":[
               {"email":"a@x","activeDays":"12","promptCreditsUsed":"9007199254740993","disableCodeium":true},
               {"email":"b@x","activeDays":3.0,"promptCreditsUsed":250,"disableCodeium":"true"},
               {"email":"c@x","activeDays":null,"promptCreditsUsed":null,"disableCodeium":"false"}]}
-            """)
+            """
+        )
         #expect(page.users[0].activeDays == 12)
         #expect(page.users[0].promptCreditsUsed == 9_007_199_254_740_992)  // above 2^53: nearest double
         #expect(page.users[0].disabled)
@@ -58,9 +64,11 @@ struct WindsurfDecodingTests {
 
     @Test("omitted zero, false and empty fields (proto3 JSON) and unknown fields")
     func omittedAndUnknownFields() throws {
-        let page = try decode("""
+        let page = try decode(
+            """
             {"userTableStats":[{"email":"quiet@x","someNewField":{"nested":[1,2,"three"]},"anotherOne":7}],"futureTopLevel":true}
-            """)
+            """
+        )
         let user = try #require(page.users.first)
         #expect(user == WindsurfUser(email: "quiet@x", teamStatus: "USER_TEAM_STATUS_UNSPECIFIED"))
         // The enum's zero value is omitted by proto3 JSON: never an empty label.
@@ -77,14 +85,17 @@ struct WindsurfDecodingTests {
         #expect(page.users[0].signupTime == nil)
     }
 
-    @Test("malformed fields are decode errors naming the field", arguments: [
-        #"{"userTableStats":[{"email":"a","activeDays":"twelve"}]}"#,
-        #"{"userTableStats":[{"email":"a","lastChatUsageTime":"last tuesday"}]}"#,
-        #"{"userTableStats":[{"email":"a","disableCodeium":"maybe"}]}"#,
-        #"{"userTableStats":{"email":"a"}}"#,
-        #"{"userTableStats":[{"email":"a","activeDays":"#,
-        "<html>502</html>",
-    ])
+    @Test(
+        "malformed fields are decode errors naming the field",
+        arguments: [
+            #"{"userTableStats":[{"email":"a","activeDays":"twelve"}]}"#,
+            #"{"userTableStats":[{"email":"a","lastChatUsageTime":"last tuesday"}]}"#,
+            #"{"userTableStats":[{"email":"a","disableCodeium":"maybe"}]}"#,
+            #"{"userTableStats":{"email":"a"}}"#,
+            #"{"userTableStats":[{"email":"a","activeDays":"#,
+            "<html>502</html>",
+        ]
+    )
     func malformed(json: String) {
         #expect(throws: DecodingError.self) { try decode(json) }
     }
@@ -96,10 +107,15 @@ struct WindsurfDecodingTests {
 
     @Test("credit balance with numbers as strings")
     func creditBalance() throws {
-        let balance = try JSONDecoder().decode(WindsurfCreditBalance.self, from: Data("""
-            {"promptCreditsPerSeat":500,"numSeats":"25","addOnCreditsAvailable":"10000","addOnCreditsUsed":1250,
-             "billingCycleStart":"2024-10-01T00:00:00Z","billingCycleEnd":"2024-11-01T00:00:00Z"}
-            """.utf8))
+        let balance = try JSONDecoder().decode(
+            WindsurfCreditBalance.self,
+            from: Data(
+                """
+                {"promptCreditsPerSeat":500,"numSeats":"25","addOnCreditsAvailable":"10000","addOnCreditsUsed":1250,
+                 "billingCycleStart":"2024-10-01T00:00:00Z","billingCycleEnd":"2024-11-01T00:00:00Z"}
+                """.utf8
+            )
+        )
         #expect(balance.promptCreditsPerSeat == 500)
         #expect(balance.seats == 25)
         #expect(balance.addOnCreditsAvailable == 10_000)
@@ -124,15 +140,26 @@ struct WindsurfSnapshotBuilderTests {
     func wholeTeam() {
         let users = [
             WindsurfUser(
-                name: "Zoë \"Z\" Back\\slash\nNext", email: "  Zoe@Example.COM ", role: "admin", teamStatus: "USER_TEAM_STATUS_APPROVED",
-                promptCreditsUsed: 12_550, activeDays: 5, disabled: false, signupTime: 1_700_000_000, lastUpdateTime: 1_728_599_000.5,
-                lastAutocompleteUsageTime: Self.now - 3600, lastChatUsageTime: Self.now - 10 * 86_400),
+                name: "Zoë \"Z\" Back\\slash\nNext",
+                email: "  Zoe@Example.COM ",
+                role: "admin",
+                teamStatus: "USER_TEAM_STATUS_APPROVED",
+                promptCreditsUsed: 12_550,
+                activeDays: 5,
+                disabled: false,
+                signupTime: 1_700_000_000,
+                lastUpdateTime: 1_728_599_000.5,
+                lastAutocompleteUsageTime: Self.now - 3600,
+                lastChatUsageTime: Self.now - 10 * 86_400
+            ),
             WindsurfUser(name: "Never", email: "never@example.com", role: "member", teamStatus: "USER_TEAM_STATUS_PENDING", disabled: true),
             WindsurfUser(email: ""),  // skipped: no email
             WindsurfUser(email: "ZOE@example.com"),  // skipped: the same address again
         ]
         let builder = WindsurfSnapshotBuilder(team: "acme")
-        let (families, notes) = builder.userFamilies(pages: [(nil, WindsurfUserPage(users: users, billingCycleStart: 1_727_740_800, billingCycleEnd: 1_730_419_200))])
+        let (families, notes) = builder.userFamilies(pages: [
+            (nil, WindsurfUserPage(users: users, billingCycleStart: 1_727_740_800, billingCycleEnd: 1_730_419_200))
+        ])
         #expect(notes == .init(usersWithoutEmail: 1, duplicateUsers: 1))
         let text = render(families)
         let expected = """
@@ -213,7 +240,9 @@ struct WindsurfSnapshotBuilderTests {
     @Test("per_user false keeps only team aggregates")
     func aggregatesOnly() {
         let builder = WindsurfSnapshotBuilder(team: "acme", perUser: false)
-        let (families, _) = builder.userFamilies(pages: [(nil, WindsurfUserPage(users: [WindsurfUser(email: "a@x", promptCreditsUsed: 300, lastChatUsageTime: Self.now)]))])
+        let (families, _) = builder.userFamilies(pages: [
+            (nil, WindsurfUserPage(users: [WindsurfUser(email: "a@x", promptCreditsUsed: 300, lastChatUsageTime: Self.now)]))
+        ])
         let text = render(families)
         #expect(!text.contains("email="))
         #expect(text.contains(#"windsurf_prompt_credits_used{team="acme"} 3"#))
@@ -223,7 +252,9 @@ struct WindsurfSnapshotBuilderTests {
     @Test("credit balance families")
     func creditBalance() {
         let builder = WindsurfSnapshotBuilder(team: "acme")
-        let families = builder.creditBalanceFamilies(WindsurfCreditBalance(promptCreditsPerSeat: 500, seats: 25, addOnCreditsAvailable: 10_000, addOnCreditsUsed: 1250))
+        let families = builder.creditBalanceFamilies(
+            WindsurfCreditBalance(promptCreditsPerSeat: 500, seats: 25, addOnCreditsAvailable: 10_000, addOnCreditsUsed: 1250)
+        )
         let parsed = ParsedExposition(render(families))
         #expect(parsed.value("windsurf_team_seats", ["team": "acme"]) == 25)
         #expect(parsed.value("windsurf_team_prompt_credits_per_seat", ["team": "acme"]) == 500)
@@ -231,5 +262,3 @@ struct WindsurfSnapshotBuilderTests {
         #expect(parsed.value("windsurf_team_add_on_credits_used", ["team": "acme"]) == 1250)
     }
 }
-
-import NIOCore

@@ -40,18 +40,25 @@ struct WindsurfIntegrationTests {
                     var scope = ["team": team.name]
                     if let group { scope["group"] = group }
                     let users = team.users(inGroup: group)
-                    #expect(metrics.samples("windsurf_user_info").filter { $0.labels["team"] == team.name && $0.labels["group"] == group }.count == users.count)
+                    #expect(
+                        metrics.samples("windsurf_user_info").filter { $0.labels["team"] == team.name && $0.labels["group"] == group }.count
+                            == users.count
+                    )
                     for user in users {
                         let labels = scope.merging(["email": user.normalizedEmail]) { $1 }
                         let info = metrics.samples("windsurf_user_info").first { sample in labels.allSatisfy { sample.labels[$0.key] == $0.value } }
-                        #expect(info?.labels == labels.merging(["name": user.name, "role": user.role, "team_status": user.exportedTeamStatus]) { $1 })
+                        #expect(
+                            info?.labels == labels.merging(["name": user.name, "role": user.role, "team_status": user.exportedTeamStatus]) { $1 }
+                        )
                         #expect(info?.value == 1)
                         #expect(metrics.value("windsurf_user_prompt_credits_used", labels) == Double(user.promptCreditsUsed) / 100)
                         #expect(metrics.value("windsurf_user_active_dates", labels) == Double(user.activeDays))
                         #expect(metrics.value("windsurf_user_disabled", labels) == (user.disabled ? 1 : 0))
                         #expect(close(metrics.value("windsurf_user_signup_timestamp_seconds", labels), user.signupTime?.value))
                         #expect(close(metrics.value("windsurf_user_last_update_timestamp_seconds", labels), user.lastUpdateTime?.value))
-                        let kinds = ["autocomplete": user.lastAutocompleteUsageTime, "chat": user.lastChatUsageTime, "command": user.lastCommandUsageTime]
+                        let kinds = [
+                            "autocomplete": user.lastAutocompleteUsageTime, "chat": user.lastChatUsageTime, "command": user.lastCommandUsageTime,
+                        ]
                         for (kind, time) in kinds {
                             let kindLabels = labels.merging(["kind": kind]) { $1 }
                             #expect(close(metrics.value("windsurf_user_last_usage_timestamp_seconds", kindLabels), time?.value))
@@ -69,7 +76,10 @@ struct WindsurfIntegrationTests {
                     for (key, count) in byRoleAndStatus {
                         #expect(metrics.value("windsurf_users", scope.merging(["role": key[0], "team_status": key[1]]) { $1 }) == Double(count))
                     }
-                    #expect(metrics.samples("windsurf_users").filter { $0.labels["team"] == team.name && $0.labels["group"] == group }.count == byRoleAndStatus.count)
+                    #expect(
+                        metrics.samples("windsurf_users").filter { $0.labels["team"] == team.name && $0.labels["group"] == group }.count
+                            == byRoleAndStatus.count
+                    )
                     for (window, seconds) in [("1d", 86_400.0), ("7d", 604_800.0), ("30d", 2_592_000.0)] {
                         let expected = users.filter { ($0.lastUsage ?? -.infinity) >= before - seconds }.count
                         #expect(metrics.value("windsurf_active_users", scope.merging(["window": window]) { $1 }) == Double(expected))
@@ -90,7 +100,10 @@ struct WindsurfIntegrationTests {
                 // GetTeamCreditBalance and GetUsageConfig.
                 #expect(metrics.requests("windsurf_credit_balance", team.name, "200") == 2)
                 #expect(metrics.value("windsurf_team_add_on_credit_cap", teamLabels) == team.addOnCreditCap.map(Double.init))
-                #expect((metrics.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": team.name]) ?? 0) > before - 60)
+                #expect(
+                    (metrics.value("usage_exporter_collector_last_success_timestamp_seconds", ["collector": "windsurf", "source": team.name]) ?? 0)
+                        > before - 60
+                )
             }
             #expect(metrics.value("usage_exporter_build_info", ["version": ExporterVersion.version]) == 1)
             #expect(metrics.value("usage_exporter_config_last_reload_successful") == 1)
@@ -136,19 +149,24 @@ struct WindsurfIntegrationTests {
         var testDescription: String { "\(fault) → \(reason)" }
     }
 
-    @Test("each upstream fault gives its reason and keeps the last good series", arguments: [
-        FaultCase(fault: .unauthorized, reason: "auth", code: "401", requestsPerPoll: 1),
-        FaultCase(fault: .forbidden, reason: "auth", code: "403", requestsPerPoll: 1),
-        FaultCase(fault: .invalidGroup, reason: "config", code: "400", requestsPerPoll: 1),
-        FaultCase(fault: .rateLimited(retryAfter: "0"), reason: "rate_limited", code: "429", requestsPerPoll: 3),
-        FaultCase(fault: .serverError(status: 500), reason: "upstream", code: "500", requestsPerPoll: 3),
-        FaultCase(fault: .serverError(status: 503), reason: "upstream", code: "503", requestsPerPoll: 3),
-        FaultCase(fault: .malformed, reason: "decode", code: "200", requestsPerPoll: 1),
-        FaultCase(fault: .truncated, reason: "decode", code: "200", requestsPerPoll: 1),
-        FaultCase(fault: .errorField("Invalid service key"), reason: "auth", code: "200", requestsPerPoll: 1),
-    ])
+    @Test(
+        "each upstream fault gives its reason and keeps the last good series",
+        arguments: [
+            FaultCase(fault: .unauthorized, reason: "auth", code: "401", requestsPerPoll: 1),
+            FaultCase(fault: .forbidden, reason: "auth", code: "403", requestsPerPoll: 1),
+            FaultCase(fault: .invalidGroup, reason: "config", code: "400", requestsPerPoll: 1),
+            FaultCase(fault: .rateLimited(retryAfter: "0"), reason: "rate_limited", code: "429", requestsPerPoll: 3),
+            FaultCase(fault: .serverError(status: 500), reason: "upstream", code: "500", requestsPerPoll: 3),
+            FaultCase(fault: .serverError(status: 503), reason: "upstream", code: "503", requestsPerPoll: 3),
+            FaultCase(fault: .malformed, reason: "decode", code: "200", requestsPerPoll: 1),
+            FaultCase(fault: .truncated, reason: "decode", code: "200", requestsPerPoll: 1),
+            FaultCase(fault: .errorField("Invalid service key"), reason: "auth", code: "200", requestsPerPoll: 1),
+        ]
+    )
     func faults(_ fault: FaultCase) async throws {
-        let teams = [WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 12, now: Date().timeIntervalSince1970)]
+        let teams = [
+            WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 12, now: Date().timeIntervalSince1970)
+        ]
         let harness = try await Self.start(teams: teams, interval: .milliseconds(200))
         try await withAsyncCleanup {
             let good = try await harness.waitForMetrics("first successful poll") { $0.success("windsurf", "acme") == 1 }
@@ -184,7 +202,9 @@ struct WindsurfIntegrationTests {
 
     @Test("429 with Retry-After in seconds or as an HTTP-date is waited out within the poll")
     func retryAfter() async throws {
-        let teams = [WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 3, now: Date().timeIntervalSince1970)]
+        let teams = [
+            WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 3, now: Date().timeIntervalSince1970)
+        ]
         let retryPolicy = RetryPolicy(maximumAttempts: 5, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50))
         let harness = try await Self.start(teams: teams, interval: .seconds(60), retryPolicy: retryPolicy) { simulator in
             simulator.inject(.rateLimited(retryAfter: "1"), on: .userPageAnalytics, count: 1)
@@ -231,7 +251,9 @@ struct WindsurfIntegrationTests {
 
     @Test("/metrics answers from the last snapshot while the upstream hangs; the poll then fails with reason timeout")
     func hangingUpstream() async throws {
-        let teams = [WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 5, now: Date().timeIntervalSince1970)]
+        let teams = [
+            WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 5, now: Date().timeIntervalSince1970)
+        ]
         let retryPolicy = RetryPolicy(maximumAttempts: 1)
         let harness = try await Self.start(teams: teams, interval: .milliseconds(100), timeout: .seconds(2), retryPolicy: retryPolicy)
         try await withAsyncCleanup {
@@ -252,10 +274,14 @@ struct WindsurfIntegrationTests {
 
     @Test("an unreachable upstream is reason network")
     func unreachable() async throws {
-        let teams = [WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 5, now: Date().timeIntervalSince1970)]
+        let teams = [
+            WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 5, now: Date().timeIntervalSince1970)
+        ]
         let harness = try await ExporterHarness.start(teams: teams) { _ in
             // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-            ExporterConfiguration(windsurf: ExporterHarness.teamConfigurations(teams, baseURL: "http://127.0.0.1:9", interval: .milliseconds(200), timeout: .seconds(1)))
+            ExporterConfiguration(
+                windsurf: ExporterHarness.teamConfigurations(teams, baseURL: "http://127.0.0.1:9", interval: .milliseconds(200), timeout: .seconds(1))
+            )
         }
         try await withAsyncCleanup {
             let metrics = try await harness.waitForMetrics("a network error") { $0.errors("windsurf", "acme", "network") >= 1 }

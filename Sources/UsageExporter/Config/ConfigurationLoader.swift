@@ -15,7 +15,9 @@ public enum ConfigurationLoader {
         do {
             return try SecretFile.contents(of: path)
         } catch {
-            throw ConfigurationError(problems: [ConfigurationProblem(file: path, path: "", line: nil, message: "cannot read the \(what): \(error.reason)")])
+            throw ConfigurationError(problems: [
+                ConfigurationProblem(file: path, path: "", line: nil, message: "cannot read the \(what): \(error.reason)")
+            ])
         }
     }
 
@@ -85,7 +87,10 @@ public enum ConfigurationLoader {
 
     /// Names must be unique within a list, valid entries or not; the problem points at the second occurrence.
     private static func reportDuplicateNames(
-        _ items: [Node], list: String, what: String, reader: inout ConfigurationReader
+        _ items: [Node],
+        list: String,
+        what: String,
+        reader: inout ConfigurationReader
     ) {
         var seen: [String: Int] = [:]
         for (index, item) in items.enumerated() {
@@ -154,7 +159,9 @@ public enum ConfigurationLoader {
     }
 
     private static func readGoogleWorkspaceCustomer(
-        _ node: Node, path: String, reader: inout ConfigurationReader
+        _ node: Node,
+        path: String,
+        reader: inout ConfigurationReader
     ) -> GoogleWorkspaceCustomerConfiguration? {
         let keys = [
             "name", "credentials_file", "subject", "customer_id", "customer_parameters", "user_report", "user_parameters",
@@ -193,7 +200,11 @@ public enum ConfigurationLoader {
 
         guard reader.problems.count == problemsBefore, let name, let credentials, let subject else { return nil }
         var customer = GoogleWorkspaceCustomerConfiguration(
-            name: name, credentialsFile: credentials.0, credentials: credentials.1, subject: subject)
+            name: name,
+            credentialsFile: credentials.0,
+            credentials: credentials.1,
+            subject: subject
+        )
         if let customerID { customer.customerID = customerID }
         if let customerParameters { customer.customerParameters = customerParameters }
         if let userReport { customer.userReport = userReport }

@@ -137,7 +137,7 @@ struct ConfigurationReader {
             return nil
         }
         guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty,
-              !rest.contains(where: { $0 == " " || $0 == "?" || $0 == "#" })
+            !rest.contains(where: { $0 == " " || $0 == "?" || $0 == "#" })
         else {
             report(path, node, "must be a URL with a host and no query, found \"\(text)\"")
             return nil

@@ -21,8 +21,12 @@ public final class ConfigurationReloader: Sendable {
     private let status: Mutex<SelfMetrics.ReloadStatus>
 
     public init(
-        path: String?, environment: [String: String], configuration: ExporterConfiguration, collectors: CollectorService,
-        clock: any ExporterClock = SystemClock(), logger: Logger
+        path: String?,
+        environment: [String: String],
+        configuration: ExporterConfiguration,
+        collectors: CollectorService,
+        clock: any ExporterClock = SystemClock(),
+        logger: Logger
     ) {
         self.path = path
         self.environment = environment

@@ -3,7 +3,10 @@ public struct WebConfiguration: Sendable, Equatable {
     /// `tls_server_config`: serve HTTPS.
     public struct TLS: Sendable, Equatable {
         public enum Version: String, Sendable, CaseIterable {
-            case tls10 = "TLS10", tls11 = "TLS11", tls12 = "TLS12", tls13 = "TLS13"
+            case tls10 = "TLS10"
+            case tls11 = "TLS11"
+            case tls12 = "TLS12"
+            case tls13 = "TLS13"
         }
 
         /// The client certificate policies the exporter supports, by their exporter-toolkit names.

@@ -11,7 +11,8 @@ public enum WebConfigurationLoader {
         var reader = ConfigurationReader(file: file, environment: environment)
         var configuration = WebConfiguration()
         if let root, !ConfigurationReader.isNull(root),
-           let fields = reader.mapping(root, path: "", allowedKeys: ["tls_server_config", "basic_auth_users", "http_server_config"]) {
+            let fields = reader.mapping(root, path: "", allowedKeys: ["tls_server_config", "basic_auth_users", "http_server_config"])
+        {
             if let node = fields["tls_server_config"] {
                 configuration.tls = readTLS(node, reader: &reader)
             }
@@ -27,7 +28,10 @@ public enum WebConfigurationLoader {
     }
 
     private static func readTLS(_ node: Node, reader: inout ConfigurationReader) -> WebConfiguration.TLS? {
-        let keys = ["cert_file", "key_file", "min_version", "max_version", "client_ca_file", "client_auth_type", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"]
+        let keys = [
+            "cert_file", "key_file", "min_version", "max_version", "client_ca_file", "client_auth_type", "cipher_suites", "curve_preferences",
+            "prefer_server_cipher_suites",
+        ]
         guard let fields = reader.mapping(node, path: "tls_server_config", allowedKeys: keys) else { return nil }
         let before = reader.problems.count
         func readableFile(_ key: String, required: Bool) -> String? {
@@ -60,9 +64,17 @@ public enum WebConfigurationLoader {
             if let parsed = WebConfiguration.TLS.ClientAuth(rawValue: text) {
                 clientAuth = parsed
             } else if ["RequestClientCert", "RequireAnyClientCert"].contains(text) {
-                reader.report(fields.path("client_auth_type"), node, "\(text) is not supported: use NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert")
+                reader.report(
+                    fields.path("client_auth_type"),
+                    node,
+                    "\(text) is not supported: use NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert"
+                )
             } else {
-                reader.report(fields.path("client_auth_type"), node, "must be NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert, found \"\(text)\"")
+                reader.report(
+                    fields.path("client_auth_type"),
+                    node,
+                    "must be NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert, found \"\(text)\""
+                )
             }
         }
         if clientAuth != .none, clientCA == nil, fields["client_ca_file"] == nil {
@@ -71,7 +83,13 @@ public enum WebConfigurationLoader {
         // max_version, cipher_suites, curve_preferences and prefer_server_cipher_suites are accepted for
         // compatibility with existing exporter-toolkit files; the TLS library's safe choices apply.
         guard reader.problems.count == before, let certificate, let key else { return nil }
-        return WebConfiguration.TLS(certificateFile: certificate, keyFile: key, minimumVersion: version, clientCAFile: clientCA, clientAuth: clientAuth)
+        return WebConfiguration.TLS(
+            certificateFile: certificate,
+            keyFile: key,
+            minimumVersion: version,
+            clientCAFile: clientCA,
+            clientAuth: clientAuth
+        )
     }
 
     private static func readUsers(_ node: Node, reader: inout ConfigurationReader) -> [String: String] {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The two text formats `/metrics` speaks, chosen from the request's `Accept` header.
 public enum ExpositionFormat: Sendable, Equatable {
     /// Prometheus text format 0.0.4, the default.
@@ -88,5 +90,3 @@ extension Substring {
         return text
     }
 }
-
-import Foundation

@@ -191,7 +191,12 @@ public final class GoogleAccessTokenProvider: Sendable {
             // Bounded: a negative, huge or missing lifetime cannot break the cache arithmetic.
             return (token, min(max(answer.expires_in ?? 3600, 0), 86_400))
         case 429:
-            throw CollectorError(.rateLimited, "the token endpoint rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
+            throw CollectorError(
+                .rateLimited,
+                "the token endpoint rate limited the exporter (HTTP 429)",
+                isRetryable: true,
+                retryAfter: response.retryAfter
+            )
         case 500..<600:
             throw CollectorError(.upstream, "the token endpoint failed (HTTP \(response.status))", isRetryable: true, retryAfter: response.retryAfter)
         default:
@@ -204,18 +209,27 @@ public final class GoogleAccessTokenProvider: Sendable {
         let detail = description.map { ": \($0)" } ?? ""
         switch error {
         case "unauthorized_client":
-            return CollectorError(.auth, """
+            return CollectorError(
+                .auth,
+                """
                 token request refused (unauthorized_client\(detail)); grant domain-wide delegation in the Admin console \
                 (Security → Access and data control → API controls → Domain-wide delegation) to client ID \(key.clientID.isEmpty ? key.clientEmail : key.clientID) \
                 with the scope \(ServiceAccountAssertion.reportsScope)
-                """)
+                """
+            )
         case "invalid_scope":
-            return CollectorError(.auth, "token request refused (invalid_scope\(detail)); the delegation must include the scope \(ServiceAccountAssertion.reportsScope)")
+            return CollectorError(
+                .auth,
+                "token request refused (invalid_scope\(detail)); the delegation must include the scope \(ServiceAccountAssertion.reportsScope)"
+            )
         case "invalid_grant":
-            return CollectorError(.auth, """
+            return CollectorError(
+                .auth,
+                """
                 token request refused (invalid_grant\(detail)); check that the key \(key.privateKeyID) of \(key.clientEmail) \
                 has not been deleted, that the machine clock is right, and that subject \(subject) is an existing user
-                """)
+                """
+            )
         default:
             return CollectorError(.auth, "token request refused (HTTP \(status)\(error.map { ", \($0)" } ?? "")\(detail))")
         }

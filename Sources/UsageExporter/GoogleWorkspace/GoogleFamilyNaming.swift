@@ -3,9 +3,13 @@
 public enum GoogleFamilyNaming {
     /// Replaces every character outside `[a-zA-Z0-9_]` with `_`.
     public static func sanitize(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_") ? scalar : "_"
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_") ? scalar : "_"
+                }
+            )
+        )
     }
 
     /// A valid label name from a msgValue field: sanitized, not starting with a digit or `__`.

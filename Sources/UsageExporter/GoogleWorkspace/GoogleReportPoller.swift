@@ -7,8 +7,11 @@ public struct GoogleReportPoller: SourcePoller {
     let builder: GoogleSnapshotBuilder
 
     public init(
-        customer: GoogleWorkspaceCustomerConfiguration, report: GoogleReportsAPI.Report, tokens: GoogleAccessTokenProvider,
-        emailLabeler: EmailLabeler, perUser: Bool
+        customer: GoogleWorkspaceCustomerConfiguration,
+        report: GoogleReportsAPI.Report,
+        tokens: GoogleAccessTokenProvider,
+        emailLabeler: EmailLabeler,
+        perUser: Bool
     ) {
         self.customer = customer
         self.report = report
@@ -44,13 +47,17 @@ public struct GoogleReportPoller: SourcePoller {
         if !notes.duplicateSeries.isEmpty {
             context.logger.warning(
                 "skipped series that an earlier parameter or object already produced",
-                metadata: ["count": "\(notes.duplicateSeries.count)", "first": "\(notes.duplicateSeries[0])"])
+                metadata: ["count": "\(notes.duplicateSeries.count)", "first": "\(notes.duplicateSeries[0])"]
+            )
         }
         if notes.usersWithoutEmail > 0 {
             context.logger.warning("skipped user report entries without entity.userEmail", metadata: ["count": "\(notes.usersWithoutEmail)"])
         }
         if !notes.unsupportedParameters.isEmpty {
-            context.logger.debug("skipped parameters of an unknown value type", metadata: ["parameters": "\(notes.unsupportedParameters.joined(separator: ","))"])
+            context.logger.debug(
+                "skipped parameters of an unknown value type",
+                metadata: ["parameters": "\(notes.unsupportedParameters.joined(separator: ","))"]
+            )
         }
         return families
     }

@@ -63,7 +63,11 @@ public struct GoogleReportsAPI: Sendable {
                     let applications = Self.applications(incomplete)
                     context.logger.debug(
                         "report date incomplete",
-                        metadata: ["date": "\(GoogleReportDate.format(day))", "applications": "\(applications.map { $0.sorted().joined(separator: ",") } ?? "all")"])
+                        metadata: [
+                            "date": "\(GoogleReportDate.format(day))",
+                            "applications": "\(applications.map { $0.sorted().joined(separator: ",") } ?? "all")",
+                        ]
+                    )
                     if fallback == nil, let applications, !Self.without(applications, reports).allSatisfy({ $0.parameters.isEmpty }) {
                         fallback = (day, applications)
                     }
@@ -72,20 +76,23 @@ public struct GoogleReportsAPI: Sendable {
             }
         }
         // The fallback is read again in full; if it changed meanwhile, what it lacks now counts.
-        if let fallback, case .available(let reports, let warnings) = try await allPages(report, day: fallback.day, requested: &requested, context: context),
+        if let fallback,
+            case .available(let reports, let warnings) = try await allPages(report, day: fallback.day, requested: &requested, context: context),
             let applications = Self.applications(warnings).map({ $0.union(fallback.applications) })
         {
             let kept = Self.without(applications, reports)
             if !kept.allSatisfy({ $0.parameters.isEmpty }) {
                 context.logger.warning(
                     "no complete \(report.name) within max_lookback_days; exporting the newest date without the applications whose data it lacks",
-                    metadata: ["date": "\(GoogleReportDate.format(fallback.day))", "applications": "\(applications.sorted().joined(separator: ","))"])
+                    metadata: ["date": "\(GoogleReportDate.format(fallback.day))", "applications": "\(applications.sorted().joined(separator: ","))"]
+                )
                 return Answer(day: fallback.day, reports: kept, omittedApplications: applications.sorted(), requested: requested)
             }
         }
         throw CollectorError(
             .upstream,
-            "no complete \(report.name) within max_lookback_days (\(customer.maxLookbackDays)); tried \(tried.joined(separator: ", "))")
+            "no complete \(report.name) within max_lookback_days (\(customer.maxLookbackDays)); tried \(tried.joined(separator: ", "))"
+        )
     }
 
     /// The applications the incomplete-data warnings among `warnings` name; nil when one of them names none,
@@ -113,7 +120,11 @@ public struct GoogleReportsAPI: Sendable {
     /// warns that data is missing. A parameter name Google refuses (HTTP 400 "Invalid parameter name …") is
     /// dropped from `requested` for the rest of the poll and the date asked again.
     func allPages(
-        _ report: Report, day: Int, requested: inout GoogleRequestedParameters, untilIncomplete: Bool = false, context: PollContext
+        _ report: Report,
+        day: Int,
+        requested: inout GoogleRequestedParameters,
+        untilIncomplete: Bool = false,
+        context: PollContext
     ) async throws -> PagesResult {
         var reports: [GoogleUsageReportPage.Report] = []
         var warnings: [GoogleUsageReportPage.Warning] = []
@@ -152,16 +163,22 @@ public struct GoogleReportsAPI: Sendable {
     /// Whether a 400 refused one of the requested names, which is then dropped (with a warning log). Throws
     /// reason `config` when it refused the last one: an empty list would ask for every parameter.
     func refuseParameter(
-        in response: UpstreamResponse, requested: inout GoogleRequestedParameters, report: Report, context: PollContext
+        in response: UpstreamResponse,
+        requested: inout GoogleRequestedParameters,
+        report: Report,
+        context: PollContext
     ) throws -> Bool {
         let message = Self.errorDetail(response).message
         guard let refused = requested.refuse(message) else { return false }
         context.logger.warning(
             "the Reports API refused a parameter name; asking again without it",
-            metadata: ["parameter": "\(refused)", "report": "\(report.name)", "error": "\(message)"])
+            metadata: ["parameter": "\(refused)", "report": "\(report.name)", "error": "\(message)"]
+        )
         guard !requested.names.isEmpty else {
             throw CollectorError(
-                .config, "the Reports API refused every configured parameter of the \(report.name): \(requested.refused.joined(separator: ", ")); check the parameter names")
+                .config,
+                "the Reports API refused every configured parameter of the \(report.name): \(requested.refused.joined(separator: ", ")); check the parameter names"
+            )
         }
         return true
     }
@@ -215,17 +232,28 @@ public struct GoogleReportsAPI: Sendable {
         let status = response.status
         switch status {
         case 429:
-            return CollectorError(.rateLimited, "the Reports API rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
+            return CollectorError(
+                .rateLimited,
+                "the Reports API rate limited the exporter (HTTP 429)",
+                isRetryable: true,
+                retryAfter: response.retryAfter
+            )
         case 403:
             let detail = Self.errorDetail(response)
             guard detail.reasons.contains(where: Self.quotaReasons.contains) else { return nil }
             return CollectorError(
-                .rateLimited, "the Reports API quota is exhausted (HTTP 403 \(detail.reasons.joined(separator: ",")))", isRetryable: true,
-                retryAfter: response.retryAfter)
+                .rateLimited,
+                "the Reports API quota is exhausted (HTTP 403 \(detail.reasons.joined(separator: ",")))",
+                isRetryable: true,
+                retryAfter: response.retryAfter
+            )
         case 500..<600:
             return CollectorError(
-                .upstream, "the Reports API failed (HTTP \(status): \(Self.errorDetail(response).message))", isRetryable: true,
-                retryAfter: response.retryAfter)
+                .upstream,
+                "the Reports API failed (HTTP \(status): \(Self.errorDetail(response).message))",
+                isRetryable: true,
+                retryAfter: response.retryAfter
+            )
         default:
             return nil
         }
@@ -238,12 +266,18 @@ public struct GoogleReportsAPI: Sendable {
         case 401:
             return CollectorError(.auth, "the Reports API refused a freshly issued access token (HTTP 401: \(detail.message))")
         case 403:
-            return CollectorError(.auth, """
+            return CollectorError(
+                .auth,
+                """
                 the Reports API denied access (HTTP 403: \(detail.message)); the subject \(customer.subject) must be an admin \
                 with the Reports privilege, and the delegation must include \(ServiceAccountAssertion.reportsScope)
-                """)
+                """
+            )
         case 400, 404:
-            return CollectorError(.config, "the Reports API rejected the request (HTTP \(response.status): \(detail.message)); check customer_id and the parameter names")
+            return CollectorError(
+                .config,
+                "the Reports API rejected the request (HTTP \(response.status): \(detail.message)); check customer_id and the parameter names"
+            )
         default:
             return CollectorError(.upstream, "the Reports API answered HTTP \(response.status): \(detail.message)")
         }
@@ -271,7 +305,13 @@ public struct GoogleReportsAPI: Sendable {
         value.addingPercentEncoding(withAllowedCharacters: queryValueAllowed) ?? value
     }
 
-    static func url(_ report: Report, customer: GoogleWorkspaceCustomerConfiguration, parameters: [String], date: String, pageToken: String?) -> String {
+    static func url(
+        _ report: Report,
+        customer: GoogleWorkspaceCustomerConfiguration,
+        parameters: [String],
+        date: String,
+        pageToken: String?
+    ) -> String {
         var query: [(String, String)] = []
         if report == .users { query.append(("maxResults", "1000")) }
         // "my_customer" is the Directory API's alias for the admin's own customer; the Reports API

@@ -105,7 +105,10 @@ public struct GoogleUsageParameter: Sendable, Decodable, Equatable {
             // so that `time() - x > threshold` catches it.
             guard let seconds = RFC3339Timestamp.parse(text) else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .datetimeValue, in: container, debugDescription: "not an RFC 3339 timestamp: \"\(text.prefix(40))\"")
+                    forKey: .datetimeValue,
+                    in: container,
+                    debugDescription: "not an RFC 3339 timestamp: \"\(text.prefix(40))\""
+                )
             }
             value = .datetime(max(seconds, 0))
         } else if let text = try container.decodeIfPresent(String.self, forKey: .stringValue) {

@@ -32,7 +32,13 @@ public final class CollectorService: Service, Sendable {
     private let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
 
-    public init(store: MetricsStore, client: UpstreamClient, retryPolicy: RetryPolicy = .standard, clock: any ExporterClock = SystemClock(), logger: Logger) {
+    public init(
+        store: MetricsStore,
+        client: UpstreamClient,
+        retryPolicy: RetryPolicy = .standard,
+        clock: any ExporterClock = SystemClock(),
+        logger: Logger
+    ) {
         self.store = store
         self.client = client
         self.retryPolicy = retryPolicy
@@ -125,8 +131,13 @@ public final class CollectorService: Service, Sendable {
         let run = entry.run
         let store = self.store
         let context = PollContext(
-            client: client, retryPolicy: retryPolicy, clock: clock, nextPollTime: nextPollTime, logger: logger,
-            recordRequest: { store.recordRequest($0, for: run.source) })
+            client: client,
+            retryPolicy: retryPolicy,
+            clock: clock,
+            nextPollTime: nextPollTime,
+            logger: logger,
+            recordRequest: { store.recordRequest($0, for: run.source) }
+        )
         let started = clock.now()
         do {
             logger.debug("poll started")
@@ -142,7 +153,10 @@ public final class CollectorService: Service, Sendable {
             let failure = error as? CollectorError ?? CollectorError(.upstream, "unexpected error: \(error)")
             let finished = clock.now()
             store.recordFailure(failure, for: run, at: finished, duration: finished - started)
-            logger.error("poll failed; keeping the last good data", metadata: ["reason": "\(failure.reason.rawValue)", "error": "\(failure.message)"])
+            logger.error(
+                "poll failed; keeping the last good data",
+                metadata: ["reason": "\(failure.reason.rawValue)", "error": "\(failure.message)"]
+            )
         }
     }
 }

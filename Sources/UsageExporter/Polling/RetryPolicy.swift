@@ -60,6 +60,7 @@ extension CollectorError {
     func waitPastNextPoll(_ wait: Duration) -> CollectorError {
         CollectorError(
             .rateLimited,
-            "\(message); the upstream asked to wait \(PrometheusDuration.format(wait)) (Retry-After), which runs past the next scheduled poll")
+            "\(message); the upstream asked to wait \(PrometheusDuration.format(wait)) (Retry-After), which runs past the next scheduled poll"
+        )
     }
 }

@@ -12,8 +12,12 @@ public struct PollContext: Sendable {
     public let recordRequest: @Sendable (String) -> Void
 
     public init(
-        client: UpstreamClient, retryPolicy: RetryPolicy, clock: any ExporterClock = SystemClock(), nextPollTime: Double? = nil,
-        logger: Logger, recordRequest: @escaping @Sendable (String) -> Void
+        client: UpstreamClient,
+        retryPolicy: RetryPolicy,
+        clock: any ExporterClock = SystemClock(),
+        nextPollTime: Double? = nil,
+        logger: Logger,
+        recordRequest: @escaping @Sendable (String) -> Void
     ) {
         self.client = client
         self.retryPolicy = retryPolicy
@@ -31,7 +35,8 @@ public struct PollContext: Sendable {
         try await retryPolicy.run(clock: clock, deadline: nextPollTime, operation) { error, attempt, wait in
             logger.warning(
                 "\(what) failed, retrying",
-                metadata: ["attempt": "\(attempt)", "wait": "\(PrometheusDuration.format(wait))", "error": "\(error)"])
+                metadata: ["attempt": "\(attempt)", "wait": "\(PrometheusDuration.format(wait))", "error": "\(error)"]
+            )
         }
     }
 }

@@ -69,7 +69,10 @@ public struct ExporterHTTPServer: Sendable {
             router.get("/") { _, _ in
                 let html = LandingPage.render(telemetryPath: telemetryPath, statuses: store.statuses, now: store.clock.now())
                 return Response(
-                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+                    status: .ok,
+                    headers: [.contentType: "text/html; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: html))
+                )
             }
         }
         let healthy: @Sendable (Request, BasicRequestContext) -> Response = { _, _ in Self.text(.ok, "Healthy\n") }
@@ -90,7 +93,8 @@ public struct ExporterHTTPServer: Sendable {
         router.post("/-/reload") { _, _ in
             switch await reload() {
             case .success: return Self.text(.ok, "Configuration reloaded\n")
-            case .failure(let error): return Self.text(.internalServerError, "Reload failed; the running configuration is kept:\n\(error.description)\n")
+            case .failure(let error):
+                return Self.text(.internalServerError, "Reload failed; the running configuration is kept:\n\(error.description)\n")
             }
         }
         return router

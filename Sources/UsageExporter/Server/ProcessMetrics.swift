@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
 
 /// The `process_*` families as Prometheus' client libraries define them, read from `/proc` on Linux.
 /// On other systems nothing is written.
@@ -30,7 +31,7 @@ public enum ProcessMetrics {
     /// Boot time and clock ticks do not change while the process runs; the start time is read once.
     private static let startTimeSeconds: Double? = {
         guard let stat = readProcFile("/proc/self/stat"), let fields = statFields(stat), fields.count > 21,
-              let startTicks = Double(fields[21]), let boot = bootTime()
+            let startTicks = Double(fields[21]), let boot = bootTime()
         else { return nil }
         return boot + startTicks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }()
@@ -38,9 +39,9 @@ public enum ProcessMetrics {
     public static func read() -> Reading? {
         #if os(Linux)
         guard let stat = readProcFile("/proc/self/stat"), let fields = statFields(stat), fields.count > 23,
-              let userTicks = Double(fields[13]), let systemTicks = Double(fields[14]),
-              let virtualBytes = Double(fields[22]), let residentPages = Double(fields[23]),
-              let start = startTimeSeconds
+            let userTicks = Double(fields[13]), let systemTicks = Double(fields[14]),
+            let virtualBytes = Double(fields[22]), let residentPages = Double(fields[23]),
+            let start = startTimeSeconds
         else { return nil }
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         var limit = rlimit()
@@ -51,7 +52,8 @@ public enum ProcessMetrics {
             virtualMemoryBytes: virtualBytes,
             startTimeSeconds: start,
             openFileDescriptors: Double(countOpenFileDescriptors()),
-            maximumFileDescriptors: maximum)
+            maximumFileDescriptors: maximum
+        )
         #else
         return nil
         #endif

@@ -3,22 +3,39 @@ import NIOCore
 /// The exporter's own families, rendered at each scrape from the poll statuses.
 public enum SelfMetrics {
     public static let collectorSuccess = MetricFamily(
-        "usage_exporter_collector_success", help: "1 if the last poll of the collector for the source succeeded, else 0.")
+        "usage_exporter_collector_success",
+        help: "1 if the last poll of the collector for the source succeeded, else 0."
+    )
     public static let collectorLastSuccess = MetricFamily(
-        "usage_exporter_collector_last_success_timestamp_seconds", help: "When the last successful poll finished, in Unix seconds.")
+        "usage_exporter_collector_last_success_timestamp_seconds",
+        help: "When the last successful poll finished, in Unix seconds."
+    )
     public static let collectorDuration = MetricFamily(
-        "usage_exporter_collector_duration_seconds", help: "How long the last poll took, retries included, in seconds.")
+        "usage_exporter_collector_duration_seconds",
+        help: "How long the last poll took, retries included, in seconds."
+    )
     public static let collectorErrors = MetricFamily(
-        "usage_exporter_collector_errors_total", help: "Failed polls by reason.", type: .counter)
+        "usage_exporter_collector_errors_total",
+        help: "Failed polls by reason.",
+        type: .counter
+    )
     public static let upstreamRequests = MetricFamily(
-        "usage_exporter_upstream_requests_total", help: "HTTP requests sent upstream by status code (error when none came back).",
-        type: .counter)
+        "usage_exporter_upstream_requests_total",
+        help: "HTTP requests sent upstream by status code (error when none came back).",
+        type: .counter
+    )
     public static let buildInfo = MetricFamily(
-        "usage_exporter_build_info", help: "The exporter's version, the git revision and the Swift version it was built with; always 1.")
+        "usage_exporter_build_info",
+        help: "The exporter's version, the git revision and the Swift version it was built with; always 1."
+    )
     public static let configLastReloadSuccessful = MetricFamily(
-        "usage_exporter_config_last_reload_successful", help: "1 if the last configuration load succeeded, else 0.")
+        "usage_exporter_config_last_reload_successful",
+        help: "1 if the last configuration load succeeded, else 0."
+    )
     public static let configLastReloadSuccess = MetricFamily(
-        "usage_exporter_config_last_reload_success_timestamp_seconds", help: "When the configuration was last loaded successfully, in Unix seconds.")
+        "usage_exporter_config_last_reload_success_timestamp_seconds",
+        help: "When the configuration was last loaded successfully, in Unix seconds."
+    )
 
     /// The state of configuration loading shown by the `config_last_reload` families.
     public struct ReloadStatus: Sendable {
@@ -56,9 +73,12 @@ public enum SelfMetrics {
             }
         }
         var build = FixedSamplesBuilder(buildInfo)
-        build.add(LabelSet([
-            ("version", ExporterVersion.version), ("revision", ExporterVersion.revision), ("swift_version", ExporterVersion.swiftVersion),
-        ]), 1)
+        build.add(
+            LabelSet([
+                ("version", ExporterVersion.version), ("revision", ExporterVersion.revision), ("swift_version", ExporterVersion.swiftVersion),
+            ]),
+            1
+        )
         var reloadSuccessful = FixedSamplesBuilder(configLastReloadSuccessful)
         reloadSuccessful.add(.empty, reload.lastSucceeded ? 1 : 0)
         var reloadTime = FixedSamplesBuilder(configLastReloadSuccess)

@@ -19,7 +19,10 @@ extension WebConfiguration.TLS {
         } catch {
             throw problem("key_file", "\"\(keyFile)\" holds no unencrypted PEM private key")
         }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: certificates.map { .certificate($0) },
+            privateKey: .privateKey(key)
+        )
         configuration.minimumTLSVersion =
             switch minimumVersion {
             case .tls10: .tlsv1

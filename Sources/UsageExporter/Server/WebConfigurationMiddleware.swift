@@ -15,8 +15,10 @@ struct WebConfigurationMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let authenticator, await !authenticator.isAuthorized(request.headers[.authorization]) {
             var response = Response(
-                status: .unauthorized, headers: [.wwwAuthenticate: #"Basic realm="usage-exporter", charset="UTF-8""#, .contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "Unauthorized\n")))
+                status: .unauthorized,
+                headers: [.wwwAuthenticate: #"Basic realm="usage-exporter", charset="UTF-8""#, .contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "Unauthorized\n"))
+            )
             add(to: &response)
             return response
         }

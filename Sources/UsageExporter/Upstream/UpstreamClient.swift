@@ -60,7 +60,8 @@ public struct UpstreamClient: Sendable {
         let destination = host.map { " to \($0)" } ?? ""
         return CollectorError(
             .config,
-            "\(target) answered HTTP \(status), a redirect\(destination); redirects are not followed, so that credentials are never sent elsewhere: check base_url (or the key file's token_uri)")
+            "\(target) answered HTTP \(status), a redirect\(destination); redirects are not followed, so that credentials are never sent elsewhere: check base_url (or the key file's token_uri)"
+        )
     }
 
     /// The host (and port) a `Location` value points to; a relative reference points to the request's own host.

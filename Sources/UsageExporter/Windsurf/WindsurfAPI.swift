@@ -29,11 +29,19 @@ public struct WindsurfAPI: Sendable {
     }
 
     private func userPageAnalytics<Answer: Decodable>(
-        group: String?, start: Double, end: Double, as: Answer.Type, error: (Answer) -> String, record: (String) -> Void
+        group: String?,
+        start: Double,
+        end: Double,
+        as: Answer.Type,
+        error: (Answer) -> String,
+        record: (String) -> Void
     ) async throws -> Answer {
         let request = UserPageRequest(
-            service_key: serviceKey.value, group_name: group,
-            start_timestamp: RFC3339Timestamp.format(start), end_timestamp: RFC3339Timestamp.format(end))
+            service_key: serviceKey.value,
+            group_name: group,
+            start_timestamp: RFC3339Timestamp.format(start),
+            end_timestamp: RFC3339Timestamp.format(end)
+        )
         let answer = try await post("/api/v1/UserPageAnalytics", request, as: Answer.self, record: record)
         try checkErrorField(error(answer), endpoint: "UserPageAnalytics")
         return answer
@@ -42,8 +50,11 @@ public struct WindsurfAPI: Sendable {
     /// `POST /api/v1/GetTeamCreditBalance`; the service key needs the Billing Read permission.
     public func creditBalance(record: (String) -> Void) async throws -> WindsurfCreditBalance {
         let balance = try await post(
-            "/api/v1/GetTeamCreditBalance", CreditBalanceRequest(service_key: serviceKey.value), as: WindsurfCreditBalance.self,
-            record: record)
+            "/api/v1/GetTeamCreditBalance",
+            CreditBalanceRequest(service_key: serviceKey.value),
+            as: WindsurfCreditBalance.self,
+            record: record
+        )
         try checkErrorField(balance.error, endpoint: "GetTeamCreditBalance")
         return balance
     }
@@ -51,7 +62,11 @@ public struct WindsurfAPI: Sendable {
     /// `POST /api/v1/CascadeAnalytics` for one window, with the three Cascade query requests.
     public func cascadeAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCascadeAnalytics {
         let answer = try await post(
-            "/api/v1/CascadeAnalytics", cascadeAnalyticsRequest(group: group, window: window), as: WindsurfCascadeAnalytics.self, record: record)
+            "/api/v1/CascadeAnalytics",
+            cascadeAnalyticsRequest(group: group, window: window),
+            as: WindsurfCascadeAnalytics.self,
+            record: record
+        )
         try checkErrorField(answer.error, endpoint: "CascadeAnalytics")
         return answer
     }
@@ -60,7 +75,11 @@ public struct WindsurfAPI: Sendable {
     /// ``WindsurfAnalyticsQueries``.
     public func customAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCustomAnalytics {
         let answer = try await post(
-            "/api/v1/Analytics", customAnalyticsRequest(group: group, window: window), as: WindsurfCustomAnalytics.self, record: record)
+            "/api/v1/Analytics",
+            customAnalyticsRequest(group: group, window: window),
+            as: WindsurfCustomAnalytics.self,
+            record: record
+        )
         try checkErrorField(answer.error, endpoint: "Analytics")
         return answer
     }
@@ -68,8 +87,11 @@ public struct WindsurfAPI: Sendable {
     /// `POST /api/v1/GetUsageConfig` with `team_level: true`; the service key needs Billing Read.
     public func usageConfig(record: (String) -> Void) async throws -> WindsurfUsageConfig {
         let answer = try await post(
-            "/api/v1/GetUsageConfig", UsageConfigRequest(service_key: serviceKey.value, team_level: true), as: WindsurfUsageConfig.self,
-            record: record)
+            "/api/v1/GetUsageConfig",
+            UsageConfigRequest(service_key: serviceKey.value, team_level: true),
+            as: WindsurfUsageConfig.self,
+            record: record
+        )
         try checkErrorField(answer.error, endpoint: "GetUsageConfig")
         return answer
     }
@@ -78,16 +100,26 @@ public struct WindsurfAPI: Sendable {
     public func cascadeAnalyticsRequest(group: String?, window: WindsurfAnalyticsWindow) throws -> Data {
         try JSONEncoder().encode(
             CascadeAnalyticsRequest(
-                service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
-                end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.cascadeRequests))
+                service_key: serviceKey.value,
+                group_name: group,
+                start_timestamp: RFC3339Timestamp.format(window.start),
+                end_timestamp: RFC3339Timestamp.format(window.end),
+                query_requests: WindsurfAnalyticsQueries.cascadeRequests
+            )
+        )
     }
 
     /// The exact body of the custom `Analytics` request for `group` and `window` (the benchmark sends it too).
     public func customAnalyticsRequest(group: String?, window: WindsurfAnalyticsWindow) throws -> Data {
         try JSONEncoder().encode(
             CustomAnalyticsRequest(
-                service_key: serviceKey.value, group_name: group, start_timestamp: RFC3339Timestamp.format(window.start),
-                end_timestamp: RFC3339Timestamp.format(window.end), query_requests: WindsurfAnalyticsQueries.customRequests(window: window)))
+                service_key: serviceKey.value,
+                group_name: group,
+                start_timestamp: RFC3339Timestamp.format(window.start),
+                end_timestamp: RFC3339Timestamp.format(window.end),
+                query_requests: WindsurfAnalyticsQueries.customRequests(window: window)
+            )
+        )
     }
 
     private struct CascadeAnalyticsRequest: Encodable {
@@ -127,7 +159,10 @@ public struct WindsurfAPI: Sendable {
     }
 
     private func post<Body: Encodable, Answer: Decodable>(
-        _ path: String, _ body: Body, as: Answer.Type, record: (String) -> Void
+        _ path: String,
+        _ body: Body,
+        as: Answer.Type,
+        record: (String) -> Void
     ) async throws -> Answer {
         try await post(path, try JSONEncoder().encode(body), as: Answer.self, record: record)
     }
@@ -177,17 +212,25 @@ public struct WindsurfAPI: Sendable {
     /// status. Auth and validation errors are final; 429 and 5xx are retried.
     func classify(_ response: UpstreamResponse, endpoint: String) -> CollectorError {
         let message = redact(
-            (try? JSONDecoder().decode(ErrorBody.self, from: response.body))?.error ?? response.bodyExcerpt())
+            (try? JSONDecoder().decode(ErrorBody.self, from: response.body))?.error ?? response.bodyExcerpt()
+        )
         let status = response.status
         switch (Self.reason(ofMessage: message), status) {
         case (.auth?, _), (nil, 401), (nil, 403):
             return CollectorError(
-                .auth, "\(endpoint) refused the service key (HTTP \(status): \(message)); check the key and that it has the \(Self.permission(for: endpoint)) permission")
+                .auth,
+                "\(endpoint) refused the service key (HTTP \(status): \(message)); check the key and that it has the \(Self.permission(for: endpoint)) permission"
+            )
         case (let reason?, _):
             let hint = message.lowercased().contains("group") ? "; check the groups of this team" : "; the exporter sent a request this API refuses"
             return CollectorError(reason, "\(endpoint) rejected the request (HTTP \(status): \(message))\(hint)")
         case (nil, 429):
-            return CollectorError(.rateLimited, "\(endpoint) rate limited the exporter (HTTP 429)", isRetryable: true, retryAfter: response.retryAfter)
+            return CollectorError(
+                .rateLimited,
+                "\(endpoint) rate limited the exporter (HTTP 429)",
+                isRetryable: true,
+                retryAfter: response.retryAfter
+            )
         case (nil, 400..<500):
             return CollectorError(.config, "\(endpoint) rejected the request (HTTP \(status): \(message))")
         case (nil, 500..<600):

@@ -9,8 +9,12 @@ public struct WindsurfCreditBalance: Sendable, Equatable, Decodable {
     public var error: String
 
     public init(
-        promptCreditsPerSeat: Double, seats: Double, addOnCreditsAvailable: Double, addOnCreditsUsed: Double,
-        billingCycleStart: Double? = nil, billingCycleEnd: Double? = nil
+        promptCreditsPerSeat: Double,
+        seats: Double,
+        addOnCreditsAvailable: Double,
+        addOnCreditsUsed: Double,
+        billingCycleStart: Double? = nil,
+        billingCycleEnd: Double? = nil
     ) {
         self.promptCreditsPerSeat = promptCreditsPerSeat
         self.seats = seats

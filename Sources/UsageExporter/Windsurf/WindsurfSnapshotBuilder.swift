@@ -56,7 +56,9 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
                 guard perUser else { continue }
 
                 let labels = LabelSet(scope + [("email", email)])
-                let infoLabels = emailLabeler.isPseudonymizing ? [("role", user.role), ("team_status", user.teamStatus)]
+                let infoLabels =
+                    emailLabeler.isPseudonymizing
+                    ? [("role", user.role), ("team_status", user.teamStatus)]
                     : [("name", user.name), ("role", user.role), ("team_status", user.teamStatus)]
                 info.add(labels.adding(infoLabels), 1)
                 credits.add(labels, user.promptCreditsUsed / 100)
@@ -64,7 +66,9 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
                 disabled.add(labels, user.disabled ? 1 : 0)
                 if let time = user.signupTime { signup.add(labels, time) }
                 if let time = user.lastUpdateTime { lastUpdate.add(labels, time) }
-                for (kind, time) in [("autocomplete", user.lastAutocompleteUsageTime), ("chat", user.lastChatUsageTime), ("command", user.lastCommandUsageTime)] {
+                for (kind, time) in [
+                    ("autocomplete", user.lastAutocompleteUsageTime), ("chat", user.lastChatUsageTime), ("command", user.lastCommandUsageTime),
+                ] {
                     guard let time else { continue }
                     let kindLabels = labels.adding([("kind", kind)])
                     lastUsage.add(kindLabels, time)
@@ -78,8 +82,11 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
             newestUsage.sort()
             for window in WindsurfFamilies.activeUserWindows {
                 activeUsers.add(
-                    name: WindsurfFamilies.activeUsers.name, labels: LabelSet(scope + [("window", window.label)]),
-                    window: window.seconds, sortedTimestamps: newestUsage)
+                    name: WindsurfFamilies.activeUsers.name,
+                    labels: LabelSet(scope + [("window", window.label)]),
+                    window: window.seconds,
+                    sortedTimestamps: newestUsage
+                )
             }
             creditsTotal.add(LabelSet(scope), creditSum / 100)
         }

@@ -18,10 +18,18 @@ public struct WindsurfUser: Sendable, Equatable {
     public var lastCommandUsageTime: Double?
 
     public init(
-        name: String = "", email: String, role: String = "", teamStatus: String = "",
-        promptCreditsUsed: Double = 0, activeDays: Double = 0, disabled: Bool = false,
-        signupTime: Double? = nil, lastUpdateTime: Double? = nil, lastAutocompleteUsageTime: Double? = nil,
-        lastChatUsageTime: Double? = nil, lastCommandUsageTime: Double? = nil
+        name: String = "",
+        email: String,
+        role: String = "",
+        teamStatus: String = "",
+        promptCreditsUsed: Double = 0,
+        activeDays: Double = 0,
+        disabled: Bool = false,
+        signupTime: Double? = nil,
+        lastUpdateTime: Double? = nil,
+        lastAutocompleteUsageTime: Double? = nil,
+        lastChatUsageTime: Double? = nil,
+        lastCommandUsageTime: Double? = nil
     ) {
         self.name = name
         self.email = email

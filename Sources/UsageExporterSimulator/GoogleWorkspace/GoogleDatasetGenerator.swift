@@ -24,14 +24,25 @@ public struct GoogleDatasetGenerator: Sendable {
             let stale = index % 9 == 4
             let loginAge = stale ? Double.random(in: 31...200, using: &generator) * day : Double.random(in: 0.05...6, using: &generator) * day
             let lastLogin = index == 11 ? SimulatedTimestamp(wholeSeconds: 0, fraction: "000") : stamp(now - loginAge)
-            users.append(SimulatedWorkspaceUser(email: email, parameters: [
-                SimulatedUsageParameter("accounts:last_login_time", .datetime(lastLogin)),
-                SimulatedUsageParameter("accounts:is_suspended", .bool(suspended)),
-                SimulatedUsageParameter("accounts:is_2sv_enrolled", .bool(generator.chance(0.75))),
-                SimulatedUsageParameter("gmail:last_interaction_time", .datetime(stamp(now - loginAge - Double.random(in: 0...2, using: &generator) * day))),
-                SimulatedUsageParameter("drive:last_active_usage_time", .datetime(stamp(now - loginAge - Double.random(in: 0...9, using: &generator) * day))),
-                SimulatedUsageParameter("accounts:used_quota_in_mb", .int(Int64.random(in: 10...30_000, using: &generator))),
-            ]))
+            users.append(
+                SimulatedWorkspaceUser(
+                    email: email,
+                    parameters: [
+                        SimulatedUsageParameter("accounts:last_login_time", .datetime(lastLogin)),
+                        SimulatedUsageParameter("accounts:is_suspended", .bool(suspended)),
+                        SimulatedUsageParameter("accounts:is_2sv_enrolled", .bool(generator.chance(0.75))),
+                        SimulatedUsageParameter(
+                            "gmail:last_interaction_time",
+                            .datetime(stamp(now - loginAge - Double.random(in: 0...2, using: &generator) * day))
+                        ),
+                        SimulatedUsageParameter(
+                            "drive:last_active_usage_time",
+                            .datetime(stamp(now - loginAge - Double.random(in: 0...9, using: &generator) * day))
+                        ),
+                        SimulatedUsageParameter("accounts:used_quota_in_mb", .int(Int64.random(in: 10...30_000, using: &generator))),
+                    ]
+                )
+            )
         }
         let count = Int64(users.count)
         let suspendedCount = Int64(users.filter { if case .bool(true)? = $0.parameter("accounts:is_suspended") { true } else { false } }.count)
@@ -46,15 +57,32 @@ public struct GoogleDatasetGenerator: Sendable {
             SimulatedUsageParameter("accounts:used_quota_in_mb", .int(count * 4_200)),
             SimulatedUsageParameter("accounts:total_quota_in_mb", .int(count * 30_720)),
             SimulatedUsageParameter("meet:total_call_minutes", .int(count * 95)),
-            SimulatedUsageParameter("accounts:authorized_apps", .messages([
-                [("client_id", JSONText.string("1234.apps.googleusercontent.com")), ("client_name", JSONText.string("Windsurf")), ("num_users", String(share(0.6)))],
-                [("client_id", JSONText.string("4567.apps.googleusercontent.com")), ("client_name", JSONText.string("Acme \"Internal\" Tool")), ("num_users", String(share(0.2)))],
-                [("client_id", JSONText.string("8910.apps.googleusercontent.com")), ("client_name", JSONText.string("Slack")), ("num_users", String(share(0.7)))],
-            ])),
+            SimulatedUsageParameter(
+                "accounts:authorized_apps",
+                .messages([
+                    [
+                        ("client_id", JSONText.string("1234.apps.googleusercontent.com")), ("client_name", JSONText.string("Windsurf")),
+                        ("num_users", String(share(0.6))),
+                    ],
+                    [
+                        ("client_id", JSONText.string("4567.apps.googleusercontent.com")), ("client_name", JSONText.string("Acme \"Internal\" Tool")),
+                        ("num_users", String(share(0.2))),
+                    ],
+                    [
+                        ("client_id", JSONText.string("8910.apps.googleusercontent.com")), ("client_name", JSONText.string("Slack")),
+                        ("num_users", String(share(0.7))),
+                    ],
+                ])
+            ),
         ]
         for app in ["gmail", "drive", "calendar"] {
             for (window, fraction) in [("1day", 0.5), ("7day", 0.75), ("30day", 0.88)] {
-                parameters.append(SimulatedUsageParameter("\(app):num_\(window)_active_users", .int(share(fraction * Double.random(in: 0.9...1, using: &generator)))))
+                parameters.append(
+                    SimulatedUsageParameter(
+                        "\(app):num_\(window)_active_users",
+                        .int(share(fraction * Double.random(in: 0.9...1, using: &generator)))
+                    )
+                )
             }
         }
         return SimulatedWorkspaceCustomer(customerID: "C03az79cb", parameters: parameters, users: users)

@@ -175,8 +175,9 @@ public final class GoogleSimulator: Sendable {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), let high = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), high < utf8.endIndex,
-                      let low = utf8.index(index, offsetBy: 2, limitedBy: utf8.endIndex), low < utf8.endIndex,
-                      let value = UInt8(String(decoding: [utf8[high], utf8[low]], as: UTF8.self), radix: 16) {
+                let low = utf8.index(index, offsetBy: 2, limitedBy: utf8.endIndex), low < utf8.endIndex,
+                let value = UInt8(String(decoding: [utf8[high], utf8[low]], as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 index = low
             } else {
@@ -206,7 +207,10 @@ public final class GoogleSimulator: Sendable {
             case .tokenInvalidGrant:
                 return Self.json(.badRequest, #"{"error":"invalid_grant","error_description":"Invalid grant: account not found"}"#)
             case .tokenUnauthorizedClient:
-                return Self.json(.unauthorized, #"{"error":"unauthorized_client","error_description":"Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested."}"#)
+                return Self.json(
+                    .unauthorized,
+                    #"{"error":"unauthorized_client","error_description":"Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested."}"#
+                )
             case .tokenHang:
                 try await host.waitUntilStopped()
                 return Self.json(.serviceUnavailable, #"{"error":"simulator stopped"}"#)
@@ -260,16 +264,29 @@ public final class GoogleSimulator: Sendable {
     /// Checks the assertion as Google does: signature, header and claims. Success says whether the subject is the admin.
     private func verify(_ assertion: String) -> Result<Bool, ResponseError> {
         func invalid(_ description: String) -> Result<Bool, ResponseError> {
-            .failure(ResponseError(Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid_grant")), ("error_description", JSONText.string(description))]))))
+            .failure(
+                ResponseError(
+                    Self.json(
+                        .badRequest,
+                        JSONText.object([("error", JSONText.string("invalid_grant")), ("error_description", JSONText.string(description))])
+                    )
+                )
+            )
         }
         let parts = assertion.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Self.base64URLDecode(parts[0]), let claimsData = Self.base64URLDecode(parts[1]),
-              let signature = Self.base64URLDecode(parts[2]),
-              let header = try? JSONDecoder().decode(Header.self, from: headerData),
-              let claims = try? JSONDecoder().decode(Claims.self, from: claimsData)
+            let signature = Self.base64URLDecode(parts[2]),
+            let header = try? JSONDecoder().decode(Header.self, from: headerData),
+            let claims = try? JSONDecoder().decode(Claims.self, from: claimsData)
         else { return invalid("Invalid JWT: not a JWS") }
         let signingInput = Data((parts[0] + "." + parts[1]).utf8)
-        guard account.publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: signingInput, padding: .insecurePKCS1v1_5) else {
+        guard
+            account.publicKey.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: signingInput,
+                padding: .insecurePKCS1v1_5
+            )
+        else {
             return invalid("Invalid JWT Signature.")
         }
         guard header.alg == "RS256" else { return invalid("Invalid JWT: alg must be RS256") }
@@ -281,7 +298,11 @@ public final class GoogleSimulator: Sendable {
             return invalid("Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values")
         }
         guard let scope = claims.scope, scope.split(separator: " ").contains("https://www.googleapis.com/auth/admin.reports.usage.readonly") else {
-            return .failure(ResponseError(Self.json(.badRequest, #"{"error":"invalid_scope","error_description":"Invalid OAuth scope or ID token audience provided."}"#)))
+            return .failure(
+                ResponseError(
+                    Self.json(.badRequest, #"{"error":"invalid_scope","error_description":"Invalid OAuth scope or ID token audience provided."}"#)
+                )
+            )
         }
         guard let subject = claims.sub, !subject.isEmpty else { return invalid("Invalid JWT: no sub") }
         return .success(subject == adminSubject)
@@ -295,9 +316,12 @@ public final class GoogleSimulator: Sendable {
     // MARK: Reports API
 
     private static func googleError(_ status: HTTPResponse.Status, _ message: String, reason: String, statusText: String) -> Response {
-        json(status, """
+        json(
+            status,
+            """
             {"error":{"code":\(status.code),"message":\(JSONText.string(message)),"errors":[{"message":\(JSONText.string(message)),"domain":"global","reason":\(JSONText.string(reason))}],"status":\(JSONText.string(statusText))}}
-            """)
+            """
+        )
     }
 
     private func report(_ request: Request, date: String, users: Bool) async throws -> Response {
@@ -308,17 +332,37 @@ public final class GoogleSimulator: Sendable {
         if let fault = takeFault(report: users ? .user : .customer, { !$0.isTokenFault }) {
             switch fault {
             case .unauthorized:
-                return Self.googleError(.unauthorized, "Request had invalid authentication credentials.", reason: "authError", statusText: "UNAUTHENTICATED")
+                return Self.googleError(
+                    .unauthorized,
+                    "Request had invalid authentication credentials.",
+                    reason: "authError",
+                    statusText: "UNAUTHENTICATED"
+                )
             case .forbidden:
-                return Self.googleError(.forbidden, "Not Authorized to access this resource/api", reason: "forbidden", statusText: "PERMISSION_DENIED")
+                return Self.googleError(
+                    .forbidden,
+                    "Not Authorized to access this resource/api",
+                    reason: "forbidden",
+                    statusText: "PERMISSION_DENIED"
+                )
             case .quotaExceeded:
-                return Self.googleError(.forbidden, "Quota exceeded for quota metric 'Queries'", reason: "rateLimitExceeded", statusText: "PERMISSION_DENIED")
+                return Self.googleError(
+                    .forbidden,
+                    "Quota exceeded for quota metric 'Queries'",
+                    reason: "rateLimitExceeded",
+                    statusText: "PERMISSION_DENIED"
+                )
             case .tooManyRequests(let retryAfter):
                 var response = Self.googleError(.tooManyRequests, "Too many requests", reason: "rateLimitExceeded", statusText: "RESOURCE_EXHAUSTED")
                 if let retryAfter { response.headers[.retryAfter] = retryAfter }
                 return response
             case .unavailable:
-                return Self.googleError(.serviceUnavailable, "The service is currently unavailable.", reason: "backendError", statusText: "UNAVAILABLE")
+                return Self.googleError(
+                    .serviceUnavailable,
+                    "The service is currently unavailable.",
+                    reason: "backendError",
+                    statusText: "UNAVAILABLE"
+                )
             case .malformed:
                 return Self.json(.ok, "<!DOCTYPE html><html><body>Error 502 (Server Error)</body></html>")
             case .hang:
@@ -328,7 +372,10 @@ public final class GoogleSimulator: Sendable {
                 return Self.redirect(status: status, location: location)
             case .dataNotAvailable:
                 guard grant != nil else { break }
-                return Self.json(.ok, #"{"kind":"admin#reports#usageReports","warnings":[{"code":"DATA_NOT_AVAILABLE","message":"No data available for the requested date.","data":[{"key":"application","value":"accounts"}]}]}"#)
+                return Self.json(
+                    .ok,
+                    #"{"kind":"admin#reports#usageReports","warnings":[{"code":"DATA_NOT_AVAILABLE","message":"No data available for the requested date.","data":[{"key":"application","value":"accounts"}]}]}"#
+                )
             case .emptyReports:
                 guard grant != nil else { break }
                 return Self.json(.ok, #"{"kind":"admin#reports#usageReports"}"#)
@@ -337,20 +384,31 @@ public final class GoogleSimulator: Sendable {
             }
         }
         guard let grant, grant.expiresAt > Date().timeIntervalSince1970 else {
-            return Self.googleError(.unauthorized, "Request had invalid authentication credentials. Expected OAuth 2 access token.", reason: "authError", statusText: "UNAUTHENTICATED")
+            return Self.googleError(
+                .unauthorized,
+                "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+                reason: "authError",
+                statusText: "UNAUTHENTICATED"
+            )
         }
         guard grant.admin else {
             return Self.googleError(.forbidden, "Not Authorized to access this resource/api", reason: "forbidden", statusText: "PERMISSION_DENIED")
         }
         let query = Self.formFields(request.uri.query ?? "")
         guard let day = Self.parse(date: date) else {
-            return Self.googleError(.badRequest, "Invalid value '\(date)'. Values must match the following regular expression: '(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)'", reason: "invalid", statusText: "INVALID_ARGUMENT")
+            return Self.googleError(
+                .badRequest,
+                "Invalid value '\(date)'. Values must match the following regular expression: '(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)'",
+                reason: "invalid",
+                statusText: "INVALID_ARGUMENT"
+            )
         }
         let report: GoogleReportKind = users ? .user : .customer
         let today = Self.pacificDay(clock())
         if day >= today {
             // The two reports say "not yet" in the two ways Google does.
-            let message = users
+            let message =
+                users
                 ? "Start date can not be later than \(Self.format(day: today - 1))"
                 : "Data for dates later than \(Self.format(day: today - 1)) is not yet available. Please check back later"
             return Self.googleError(.badRequest, message, reason: "invalid", statusText: "INVALID_ARGUMENT")
@@ -370,8 +428,11 @@ public final class GoogleSimulator: Sendable {
                 guard known.contains(answerName), Self.requestNames[name] == nil else {
                     let parts = name.split(separator: ":", maxSplits: 1)
                     return Self.googleError(
-                        .badRequest, "Invalid parameter name \(parts.count == 2 ? parts[1] : Substring(name)) for application \(parts.first ?? "")",
-                        reason: "invalid", statusText: "INVALID_ARGUMENT")
+                        .badRequest,
+                        "Invalid parameter name \(parts.count == 2 ? parts[1] : Substring(name)) for application \(parts.first ?? "")",
+                        reason: "invalid",
+                        statusText: "INVALID_ARGUMENT"
+                    )
                 }
                 requested?.insert(answerName)
             }
@@ -390,19 +451,33 @@ public final class GoogleSimulator: Sendable {
                 (requested?.contains(parameter.name) ?? true) && !left.contains(String(parameter.name.split(separator: ":").first ?? ""))
             }
         }
-        let warnings = warned.isEmpty ? "" : ",\"warnings\":[" + warned.map { warning in
-            #"{"code":"\#(warning.code)","message":"Data for this date is not complete.","data":[{"key":"application","value":"\#(warning.application)"}]}"#
-        }.joined(separator: ",") + "]"
+        let warnings =
+            warned.isEmpty
+            ? ""
+            : ",\"warnings\":["
+                + warned.map { warning in
+                    #"{"code":"\#(warning.code)","message":"Data for this date is not complete.","data":[{"key":"application","value":"\#(warning.application)"}]}"#
+                }.joined(separator: ",") + "]"
         let dateText = Self.format(day: day)
         if users {
             return userReport(customer: customer, parameters: filtered, date: dateText, warnings: warnings, query: query)
         }
-        return customerReport(customer: customer, parameters: filtered(customer.parameters), date: dateText, warnings: warnings, pageToken: query["pageToken"])
+        return customerReport(
+            customer: customer,
+            parameters: filtered(customer.parameters),
+            date: dateText,
+            warnings: warnings,
+            pageToken: query["pageToken"]
+        )
     }
 
     /// The customer report comes in two pages, the second behind a token with `+`, `/` and `=`.
     private func customerReport(
-        customer: SimulatedWorkspaceCustomer, parameters: [SimulatedUsageParameter], date: String, warnings: String, pageToken: String?
+        customer: SimulatedWorkspaceCustomer,
+        parameters: [SimulatedUsageParameter],
+        date: String,
+        warnings: String,
+        pageToken: String?
     ) -> Response {
         let half = (parameters.count + 1) / 2
         let page: ArraySlice<SimulatedUsageParameter>
@@ -416,13 +491,17 @@ public final class GoogleSimulator: Sendable {
         default:
             return Self.googleError(.badRequest, "Invalid value for pageToken", reason: "invalid", statusText: "INVALID_ARGUMENT")
         }
-        let report = #"{"kind":"admin#reports#usageReport","date":"\#(date)","etag":"\"sim\"","entity":{"type":"CUSTOMER","customerId":"\#(customer.customerID)"},"parameters":[\#(page.map(\.json).joined(separator: ","))]}"#
+        let report =
+            #"{"kind":"admin#reports#usageReport","date":"\#(date)","etag":"\"sim\"","entity":{"type":"CUSTOMER","customerId":"\#(customer.customerID)"},"parameters":[\#(page.map(\.json).joined(separator: ","))]}"#
         return Self.json(.ok, #"{"kind":"admin#reports#usageReports"\#(warnings)\#(next),"usageReports":[\#(report)]}"#)
     }
 
     private func userReport(
-        customer: SimulatedWorkspaceCustomer, parameters: ([SimulatedUsageParameter]) -> [SimulatedUsageParameter], date: String,
-        warnings: String, query: [String: String]
+        customer: SimulatedWorkspaceCustomer,
+        parameters: ([SimulatedUsageParameter]) -> [SimulatedUsageParameter],
+        date: String,
+        warnings: String,
+        query: [String: String]
     ) -> Response {
         let maxResults = min(query["maxResults"].flatMap(Int.init) ?? 1000, 1000)
         let pageSize = max(1, min(maxResults, userPageSize))
@@ -438,21 +517,24 @@ public final class GoogleSimulator: Sendable {
         let pageRange = min(offset, total)..<min(offset + pageSize, total)
         let page: [String] = pageRange.map { index in
             guard index < customer.users.count else {
-                return #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","profileId":"deleted"},"parameters":[{"name":"accounts:is_suspended","boolValue":false}]}"#
+                return
+                    #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","profileId":"deleted"},"parameters":[{"name":"accounts:is_suspended","boolValue":false}]}"#
             }
             let user = customer.users[index]
             let selected = parameters(user.parameters)
-            return #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","userEmail":\#(JSONText.string(user.email)),"profileId":"1\#(index)"},"parameters":[\#(selected.map(\.json).joined(separator: ","))]}"#
+            return
+                #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","userEmail":\#(JSONText.string(user.email)),"profileId":"1\#(index)"},"parameters":[\#(selected.map(\.json).joined(separator: ","))]}"#
         }
         let next = offset + pageSize < total ? #","nextPageToken":"users+\#(offset + pageSize)/==""# : ""
         return Self.json(.ok, #"{"kind":"admin#reports#usageReports"\#(warnings)\#(next),"usageReports":[\#(page.joined(separator: ","))]}"#)
     }
 
-
     static func redirect(status: Int, location: String) -> Response {
         Response(
-            status: HTTPResponse.Status(code: status), headers: [.location: location, .contentType: "text/html; charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(string: "<html><body>Moved</body></html>")))
+            status: HTTPResponse.Status(code: status),
+            headers: [.location: location, .contentType: "text/html; charset=UTF-8"],
+            body: .init(byteBuffer: ByteBuffer(string: "<html><body>Moved</body></html>"))
+        )
     }
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {

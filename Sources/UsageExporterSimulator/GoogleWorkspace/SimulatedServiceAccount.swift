@@ -12,7 +12,8 @@ public struct SimulatedServiceAccount: Sendable {
     public var publicKey: _RSA.Signing.PublicKey { privateKey.publicKey }
 
     /// Generates a 2048-bit key (tens of milliseconds).
-    public init(clientEmail: String = "usage-exporter@usage-exporter-demo.iam.gserviceaccount.com", clientID: String = "109876543210987654321") throws {
+    public init(clientEmail: String = "usage-exporter@usage-exporter-demo.iam.gserviceaccount.com", clientID: String = "109876543210987654321") throws
+    {
         self.clientEmail = clientEmail
         self.clientID = clientID
         self.privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)

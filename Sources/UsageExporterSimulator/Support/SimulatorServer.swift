@@ -15,7 +15,12 @@ public final class SimulatorServer: Sendable {
     }
 
     /// Starts serving `router` and returns once the port is bound.
-    public static func start(router: Router<BasicRequestContext>, host: String = "127.0.0.1", port: Int = 0, logger: Logger) async throws -> SimulatorServer {
+    public static func start(
+        router: Router<BasicRequestContext>,
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        logger: Logger
+    ) async throws -> SimulatorServer {
         let (ports, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
         let application = Application(
             router: router,
@@ -23,7 +28,8 @@ public final class SimulatorServer: Sendable {
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? port)
             },
-            logger: logger)
+            logger: logger
+        )
         let task = Task {
             do {
                 try await application.runService(gracefulShutdownSignals: [])

@@ -21,10 +21,18 @@ public struct SimulatedWindsurfTeam: Sendable {
     public var deniedEndpoints: Set<WindsurfEndpoint> = []
 
     public init(
-        name: String, serviceKey: String, groups: [String] = [], users: [SimulatedWindsurfUser],
-        billingCycleStart: SimulatedTimestamp, billingCycleEnd: SimulatedTimestamp,
-        seats: Int, promptCreditsPerSeat: Int = 500, addOnCreditsAvailable: Int = 0, addOnCreditsUsed: Int = 0,
-        addOnCreditCap: Int? = nil, analytics: SimulatedWindsurfAnalytics = .empty
+        name: String,
+        serviceKey: String,
+        groups: [String] = [],
+        users: [SimulatedWindsurfUser],
+        billingCycleStart: SimulatedTimestamp,
+        billingCycleEnd: SimulatedTimestamp,
+        seats: Int,
+        promptCreditsPerSeat: Int = 500,
+        addOnCreditsAvailable: Int = 0,
+        addOnCreditsUsed: Int = 0,
+        addOnCreditCap: Int? = nil,
+        analytics: SimulatedWindsurfAnalytics = .empty
     ) {
         self.name = name
         self.serviceKey = serviceKey

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A user the Windsurf simulator serves, with the exact form its fields are written in.
 public struct SimulatedWindsurfUser: Sendable {
     public var name: String
@@ -23,11 +25,20 @@ public struct SimulatedWindsurfUser: Sendable {
     public var numbersAsStrings: Bool
 
     public init(
-        name: String, email: String, apiKey: String = "", role: String = "member",
-        teamStatus: String = "USER_TEAM_STATUS_APPROVED", groups: [String] = [], activeDays: Int = 0,
-        promptCreditsUsed: Int = 0, disabled: Bool = false, signupTime: SimulatedTimestamp? = nil,
-        lastUpdateTime: SimulatedTimestamp? = nil, lastAutocompleteUsageTime: SimulatedTimestamp? = nil,
-        lastChatUsageTime: SimulatedTimestamp? = nil, lastCommandUsageTime: SimulatedTimestamp? = nil,
+        name: String,
+        email: String,
+        apiKey: String = "",
+        role: String = "member",
+        teamStatus: String = "USER_TEAM_STATUS_APPROVED",
+        groups: [String] = [],
+        activeDays: Int = 0,
+        promptCreditsUsed: Int = 0,
+        disabled: Bool = false,
+        signupTime: SimulatedTimestamp? = nil,
+        lastUpdateTime: SimulatedTimestamp? = nil,
+        lastAutocompleteUsageTime: SimulatedTimestamp? = nil,
+        lastChatUsageTime: SimulatedTimestamp? = nil,
+        lastCommandUsageTime: SimulatedTimestamp? = nil,
         numbersAsStrings: Bool = false
     ) {
         self.name = name
@@ -85,5 +96,3 @@ public struct SimulatedWindsurfUser: Sendable {
         return JSONText.object(members)
     }
 }
-
-import Foundation

@@ -47,16 +47,29 @@ public struct WindsurfDatasetGenerator: Sendable {
     }
 
     /// One team of `count` generated users, with analytics rows generated from them (`WindsurfAnalyticsGenerator`).
-    public func team(name: String, serviceKey: String, groups: [String], users count: Int, now: Double, seedOffset: UInt64 = 0) -> SimulatedWindsurfTeam {
+    public func team(
+        name: String,
+        serviceKey: String,
+        groups: [String],
+        users count: Int,
+        now: Double,
+        seedOffset: UInt64 = 0
+    ) -> SimulatedWindsurfTeam {
         var generator = SeededGenerator(seed: seed &+ seedOffset &* 1_000_003)
         let users = (0..<count).map { index in user(index: index, team: name, groups: groups, now: now, using: &generator) }
         let (cycleStart, cycleEnd) = Self.billingCycle(containing: now)
         var team = SimulatedWindsurfTeam(
-            name: name, serviceKey: serviceKey, groups: groups, users: users,
+            name: name,
+            serviceKey: serviceKey,
+            groups: groups,
+            users: users,
             billingCycleStart: SimulatedTimestamp(wholeSeconds: Int64(cycleStart)),
             billingCycleEnd: SimulatedTimestamp(wholeSeconds: Int64(cycleEnd)),
-            seats: count + max(2, count / 20), promptCreditsPerSeat: 500,
-            addOnCreditsAvailable: 10_000, addOnCreditsUsed: Int.random(in: 0...4_000, using: &generator))
+            seats: count + max(2, count / 20),
+            promptCreditsPerSeat: 500,
+            addOnCreditsAvailable: 10_000,
+            addOnCreditsUsed: Int.random(in: 0...4_000, using: &generator)
+        )
         team.analytics = WindsurfAnalyticsGenerator(seed: seed &+ seedOffset &* 1_000_003).analytics(for: team, now: now)
         return team
     }
@@ -102,13 +115,15 @@ public struct WindsurfDatasetGenerator: Sendable {
             default: Double.random(in: 0.01...0.95, using: &generator) * day
             }
         var user = SimulatedWindsurfUser(
-            name: name, email: email,
+            name: name,
+            email: email,
             apiKey: "sk-ws-" + String(generator.next(), radix: 16) + String(generator.next(), radix: 16),
             role: generator.chance(0.1) || index == 0 ? "admin" : "member",
             teamStatus: Self.teamStatus(index: index, pending: generator.chance(0.06)),
             groups: Self.groups(for: index, of: groups),
             disabled: generator.chance(0.05) || index % 13 == 11,
-            numbersAsStrings: generator.chance(0.3))
+            numbersAsStrings: generator.chance(0.3)
+        )
 
         if let newestAge {
             let newest = now - newestAge

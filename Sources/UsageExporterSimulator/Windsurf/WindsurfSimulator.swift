@@ -128,9 +128,16 @@ public final class WindsurfSimulator: Sendable {
             }
             state.requests.append(
                 ReceivedRequest(
-                    endpoint: endpoint, serviceKey: body.service_key, groupName: body.group_name,
-                    startTimestamp: body.start_timestamp, endTimestamp: body.end_timestamp, receivedAt: Date(),
-                    body: String(decoding: data, as: UTF8.self), fault: fault))
+                    endpoint: endpoint,
+                    serviceKey: body.service_key,
+                    groupName: body.group_name,
+                    startTimestamp: body.start_timestamp,
+                    endTimestamp: body.end_timestamp,
+                    receivedAt: Date(),
+                    body: String(decoding: data, as: UTF8.self),
+                    fault: fault
+                )
+            )
             return fault
         }
         if let fault, let response = try await apply(fault, body: body, endpoint: endpoint) {
@@ -207,14 +214,20 @@ public final class WindsurfSimulator: Sendable {
             return Self.json(.ok, JSONText.object([("error", JSONText.string(message))]))
         case .redirect(let status, let location):
             return Response(
-                status: HTTPResponse.Status(code: status), headers: [.location: location, .contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"moved"}"#)))
+                status: HTTPResponse.Status(code: status),
+                headers: [.location: location, .contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"moved"}"#))
+            )
         case .stalledBody:
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: Self.truncatedBody(endpoint)))
-                try await self.host.waitUntilStopped()
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: Self.truncatedBody(endpoint)))
+                    try await self.host.waitUntilStopped()
+                    try await writer.finish(nil)
+                }
+            )
         }
     }
 
@@ -227,7 +240,8 @@ public final class WindsurfSimulator: Sendable {
             return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid timestamp format: \(text)"))]))
         }
         if let start = body.start_timestamp.flatMap({ try? Date($0, strategy: .iso8601) }),
-           let end = body.end_timestamp.flatMap({ try? Date($0, strategy: .iso8601) }) {
+            let end = body.end_timestamp.flatMap({ try? Date($0, strategy: .iso8601) })
+        {
             windowDays = max(0, Int((end.timeIntervalSince(start) / 86_400).rounded(.up)))
         }
         let group = body.group_name.flatMap { $0.isEmpty ? nil : $0 }
@@ -246,7 +260,6 @@ public final class WindsurfSimulator: Sendable {
         ])
         return Self.json(.ok, text)
     }
-
 
     /// The start of a valid answer of `endpoint`, cut in the middle.
     static func truncatedBody(_ endpoint: WindsurfEndpoint) -> String {

@@ -45,14 +45,18 @@ final class ExporterHarness: Sendable {
 
     /// Starts an exporter with `configuration` in front of already started simulators, which it stops with itself.
     static func start(
-        windsurf: WindsurfSimulator?, google: GoogleSimulator?, retryPolicy: RetryPolicy = fastRetries, configuration: ExporterConfiguration
+        windsurf: WindsurfSimulator?,
+        google: GoogleSimulator?,
+        retryPolicy: RetryPolicy = fastRetries,
+        configuration: ExporterConfiguration
     ) async throws -> ExporterHarness {
         var logger = Logger(label: "usage-exporter-test")
         logger.logLevel = .critical
         let exporter = Exporter(
             configuration: configuration,
             options: ExporterOptions(listenAddress: ListenAddress(host: "127.0.0.1", port: 0), retryPolicy: retryPolicy, shutdownSignals: []),
-            logger: logger)
+            logger: logger
+        )
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }
@@ -68,11 +72,22 @@ final class ExporterHarness: Sendable {
     }
 
     /// The usual team configuration pointing at the simulator.
-    static func teamConfigurations(_ teams: [SimulatedWindsurfTeam], baseURL: String, interval: Duration = .milliseconds(300), timeout: Duration = .seconds(5)) -> [WindsurfTeamConfiguration] {
+    static func teamConfigurations(
+        _ teams: [SimulatedWindsurfTeam],
+        baseURL: String,
+        interval: Duration = .milliseconds(300),
+        timeout: Duration = .seconds(5)
+    ) -> [WindsurfTeamConfiguration] {
         teams.map {
             WindsurfTeamConfiguration(
-                name: $0.name, baseURL: baseURL, serviceKey: Secret($0.serviceKey), groups: $0.groups.isEmpty ? nil : $0.groups,
-                creditBalance: true, interval: interval, timeout: timeout)
+                name: $0.name,
+                baseURL: baseURL,
+                serviceKey: Secret($0.serviceKey),
+                groups: $0.groups.isEmpty ? nil : $0.groups,
+                creditBalance: true,
+                interval: interval,
+                timeout: timeout
+            )
         }
     }
 
@@ -89,7 +104,11 @@ final class ExporterHarness: Sendable {
     }
 
     /// A request to the exporter; returns status, headers and body text.
-    func request(_ path: String, method: HTTPMethod = .GET, headers: [(String, String)] = []) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
+    func request(
+        _ path: String,
+        method: HTTPMethod = .GET,
+        headers: [(String, String)] = []
+    ) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }

@@ -22,7 +22,11 @@ final class ExporterProcess: @unchecked Sendable {
     var standardOutputText: String { (try? String(contentsOfFile: directory.file("stdout"), encoding: .utf8)) ?? "" }
 
     /// Runs the binary to completion and returns its exit code and output.
-    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(30)) async throws -> (code: Int32, output: String, error: String) {
+    static func run(
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        timeout: Duration = .seconds(30)
+    ) async throws -> (code: Int32, output: String, error: String) {
         let child = try ExporterProcess(arguments: arguments, environment: environment)
         let code = try await child.waitForExit(timeout: timeout)
         return (code, child.standardOutputText, child.standardErrorText)
@@ -47,7 +51,8 @@ final class ExporterProcess: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             for line in standardErrorText.split(separator: "\n") where line.contains("msg=listening") {
                 if let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
-                   let port = address.split(separator: ":").last.flatMap({ Int($0) }) {
+                    let port = address.split(separator: ":").last.flatMap({ Int($0) })
+                {
                     return port
                 }
             }
@@ -67,7 +72,12 @@ final class ExporterProcess: @unchecked Sendable {
 
     /// Scrapes `/metrics` until `condition` holds, or fails after `timeout`.
     @discardableResult
-    func waitForMetrics(port: Int, timeout: Duration = .seconds(15), _ what: String, _ condition: (ParsedExposition) -> Bool) async throws -> ParsedExposition {
+    func waitForMetrics(
+        port: Int,
+        timeout: Duration = .seconds(15),
+        _ what: String,
+        _ condition: (ParsedExposition) -> Bool
+    ) async throws -> ParsedExposition {
         var metrics = ParsedExposition("")
         try await waitUntil(what, timeout: timeout) {
             metrics = ParsedExposition(try await request("/metrics", port: port).body)

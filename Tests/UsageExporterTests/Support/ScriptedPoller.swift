@@ -12,7 +12,9 @@ final class ScriptedPoller: SourcePoller {
     private let polls = Mutex(0)
 
     init(
-        _ source: String, interval: Duration = .seconds(60), settings: Int = 1,
+        _ source: String,
+        interval: Duration = .seconds(60),
+        settings: Int = 1,
         answer: @escaping @Sendable (Int, PollContext) async throws -> [FamilySamples]
     ) {
         self.id = SourceID(.windsurf, source)

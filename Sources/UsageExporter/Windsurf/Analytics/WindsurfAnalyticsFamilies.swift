@@ -2,33 +2,60 @@
 /// labelled `team`, `group` (when `groups` is configured) and `window`.
 public enum WindsurfAnalyticsFamilies {
     public static let cascadeLinesSuggested = MetricFamily(
-        "windsurf_cascade_lines_suggested", help: "Lines of code Cascade suggested over the window's days (cascade_lines linesSuggested).")
+        "windsurf_cascade_lines_suggested",
+        help: "Lines of code Cascade suggested over the window's days (cascade_lines linesSuggested)."
+    )
     public static let cascadeLinesAccepted = MetricFamily(
-        "windsurf_cascade_lines_accepted", help: "Lines of code suggested by Cascade that were accepted over the window's days (cascade_lines linesAccepted).")
+        "windsurf_cascade_lines_accepted",
+        help: "Lines of code suggested by Cascade that were accepted over the window's days (cascade_lines linesAccepted)."
+    )
     public static let cascadeMessagesSent = MetricFamily(
-        "windsurf_cascade_messages_sent", help: "Messages sent to Cascade over the window's days, by model and mode (cascade_runs messagesSent).")
+        "windsurf_cascade_messages_sent",
+        help: "Messages sent to Cascade over the window's days, by model and mode (cascade_runs messagesSent)."
+    )
     public static let cascadePromptCreditsUsed = MetricFamily(
-        "windsurf_cascade_prompt_credits_used", help: "Prompt credits Cascade used over the window's days, by model and mode (cascade_runs promptsUsed / 100).")
+        "windsurf_cascade_prompt_credits_used",
+        help: "Prompt credits Cascade used over the window's days, by model and mode (cascade_runs promptsUsed / 100)."
+    )
     public static let cascadeConversations = MetricFamily(
-        "windsurf_cascade_conversations", help: "Distinct Cascade conversations over the window's days (distinct cascade_runs cascadeId).")
+        "windsurf_cascade_conversations",
+        help: "Distinct Cascade conversations over the window's days (distinct cascade_runs cascadeId)."
+    )
     public static let cascadeToolCalls = MetricFamily(
-        "windsurf_cascade_tool_calls", help: "Cascade tool calls over the window, by tool (cascade_tool_usage count).")
+        "windsurf_cascade_tool_calls",
+        help: "Cascade tool calls over the window, by tool (cascade_tool_usage count)."
+    )
     public static let autocompleteAcceptances = MetricFamily(
-        "windsurf_autocomplete_acceptances", help: "Autocomplete suggestions accepted over the window's days, by language and IDE.")
+        "windsurf_autocomplete_acceptances",
+        help: "Autocomplete suggestions accepted over the window's days, by language and IDE."
+    )
     public static let autocompleteLinesAccepted = MetricFamily(
-        "windsurf_autocomplete_lines_accepted", help: "Lines of accepted autocomplete suggestions over the window's days, by language and IDE.")
+        "windsurf_autocomplete_lines_accepted",
+        help: "Lines of accepted autocomplete suggestions over the window's days, by language and IDE."
+    )
     public static let autocompleteAcceptedBytes = MetricFamily(
-        "windsurf_autocomplete_accepted_bytes", help: "Bytes of accepted autocomplete suggestions over the window's days, by language and IDE.")
+        "windsurf_autocomplete_accepted_bytes",
+        help: "Bytes of accepted autocomplete suggestions over the window's days, by language and IDE."
+    )
     public static let autocompleteUsers = MetricFamily(
-        "windsurf_autocomplete_users", help: "Distinct users with autocomplete activity over the window's days.")
+        "windsurf_autocomplete_users",
+        help: "Distinct users with autocomplete activity over the window's days."
+    )
     public static let userAutocompleteAcceptances = MetricFamily(
-        "windsurf_user_autocomplete_acceptances", help: "Autocomplete suggestions the user accepted over the window's days.")
+        "windsurf_user_autocomplete_acceptances",
+        help: "Autocomplete suggestions the user accepted over the window's days."
+    )
     public static let userAutocompleteLinesAccepted = MetricFamily(
-        "windsurf_user_autocomplete_lines_accepted", help: "Lines of autocomplete suggestions the user accepted over the window's days.")
+        "windsurf_user_autocomplete_lines_accepted",
+        help: "Lines of autocomplete suggestions the user accepted over the window's days."
+    )
     public static let codeWrittenBytes = MetricFamily(
         "windsurf_code_written_bytes",
-        help: "Bytes of code written over the window, by author: autocomplete and command (the AI), or user (Percent Code Written data).")
+        help: "Bytes of code written over the window, by author: autocomplete and command (the AI), or user (Percent Code Written data)."
+    )
     public static let aiCodeWrittenRatio = MetricFamily(
         "windsurf_ai_code_written_ratio",
-        help: "Share of the code written over the window that the AI wrote (percent_code_written as the API gives it, a fraction 0-1); absent when no code was written.")
+        help:
+            "Share of the code written over the window that the AI wrote (percent_code_written as the API gives it, a fraction 0-1); absent when no code was written."
+    )
 }

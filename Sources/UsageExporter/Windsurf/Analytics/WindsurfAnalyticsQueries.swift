@@ -73,12 +73,23 @@ public enum WindsurfAnalyticsQueries {
         ]
         return [
             Query(
-                data_source: userData, selections: autocompleteSums, filters: days,
-                aggregations: [Aggregation(field: "language", name: Alias.language), Aggregation(field: "ide", name: Alias.ide)]),
+                data_source: userData,
+                selections: autocompleteSums,
+                filters: days,
+                aggregations: [Aggregation(field: "language", name: Alias.language), Aggregation(field: "ide", name: Alias.ide)]
+            ),
             Query(
-                data_source: userData, selections: [Selection(field: "distinct_users", name: Alias.users, aggregation_function: nil)],
-                filters: days, aggregations: nil),
-            Query(data_source: userData, selections: autocompleteSums, filters: days, aggregations: [Aggregation(field: "api_key", name: Alias.apiKey)]),
+                data_source: userData,
+                selections: [Selection(field: "distinct_users", name: Alias.users, aggregation_function: nil)],
+                filters: days,
+                aggregations: nil
+            ),
+            Query(
+                data_source: userData,
+                selections: autocompleteSums,
+                filters: days,
+                aggregations: [Aggregation(field: "api_key", name: Alias.apiKey)]
+            ),
             Query(
                 data_source: codeWrittenData,
                 selections: [
@@ -88,7 +99,9 @@ public enum WindsurfAnalyticsQueries {
                     Selection(field: "user_bytes", name: Alias.userBytes, aggregation_function: nil),
                     Selection(field: "total_bytes", name: Alias.totalBytes, aggregation_function: nil),
                 ],
-                filters: nil, aggregations: nil),
+                filters: nil,
+                aggregations: nil
+            ),
         ]
     }
 }

@@ -21,7 +21,13 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
         /// The scope's users by `apiKey`; empty without per-user series.
         public var users: WindsurfAPIKeyDirectory
 
-        public init(group: String?, window: WindsurfAnalyticsWindow, cascade: WindsurfCascadeAnalytics, custom: WindsurfCustomAnalytics, users: WindsurfAPIKeyDirectory) {
+        public init(
+            group: String?,
+            window: WindsurfAnalyticsWindow,
+            cascade: WindsurfCascadeAnalytics,
+            custom: WindsurfCustomAnalytics,
+            users: WindsurfAPIKeyDirectory
+        ) {
             self.group = group
             self.window = window
             self.cascade = cascade

@@ -1,4 +1,5 @@
 import UsageExporter
+
 /// What reading and rendering `UserDataColumn` codes needs for one team's rows: the members (for `api_key` and
 /// `version`) and the day offset (a date's code is its Unix day − `dayBase`, so that shifted dates one day before
 /// the first day still have a code).

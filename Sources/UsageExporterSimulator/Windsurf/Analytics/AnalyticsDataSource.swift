@@ -48,7 +48,7 @@ enum AnalyticsDataSource: String, Sendable {
         guard name.hasPrefix("date UTC"), name.count > 9 else { return nil }
         let rest = name.dropFirst("date UTC".count)
         guard let sign = rest.first, sign == "+" || sign == "-", let hours = Int(rest.dropFirst()), (0...14).contains(hours),
-              rest.dropFirst().allSatisfy(\.isNumber)
+            rest.dropFirst().allSatisfy(\.isNumber)
         else { return nil }
         return sign == "-" ? -hours : hours
     }

@@ -1,4 +1,5 @@
 import UsageExporter
+
 /// The UTC days a request's `start_timestamp`/`end_timestamp` select: day d counts when start ≤ d 00:00 UTC < end
 /// (the end is exclusive; a timestamp inside a day leaves that day out at the start and in at the end). An
 /// omitted start means the first day with data, an omitted end today included (the docs give no defaults). The

@@ -1,4 +1,5 @@
 import UsageExporter
+
 /// One custom-analytics query request, parsed and checked against every documented rule (reference §3), in the
 /// order: shape, data source, something selected, known fields, no `distinct_*` in aggregations, all-or-none
 /// functions, functions valid for their fields, unique aliases, then filters.
@@ -38,14 +39,23 @@ struct AnalyticsQuery: Sendable {
         let rawSelections = try (reader.array("selections") ?? []).enumerated().map { offset, value in
             let selection = try JSONObjectReader(value, path: "\(path).selections[\(offset)]")
             try selection.requireOnly(["field", "name", "aggregation_function"])
-            guard let field = try selection.string("field") else { throw WindsurfQueryError.invalidRequestBody("\(selection.path).field is required") }
-            return (field: field, name: try selection.string("name"), function: AnalyticsAggregationFunction(parsing: try selection.string("aggregation_function")))
+            guard let field = try selection.string("field") else {
+                throw WindsurfQueryError.invalidRequestBody("\(selection.path).field is required")
+            }
+            return (
+                field: field, name: try selection.string("name"),
+                function: AnalyticsAggregationFunction(parsing: try selection.string("aggregation_function"))
+            )
         }
         let rawAggregations = try (reader.array("aggregations") ?? []).enumerated().map { offset, value in
             let aggregation = try JSONObjectReader(value, path: "\(path).aggregations[\(offset)]")
             try aggregation.requireOnly(["field", "name"])
-            guard let field = try aggregation.string("field") else { throw WindsurfQueryError.invalidRequestBody("\(aggregation.path).field is required") }
-            guard let name = try aggregation.string("name") else { throw WindsurfQueryError.invalidRequestBody("\(aggregation.path).name is required") }
+            guard let field = try aggregation.string("field") else {
+                throw WindsurfQueryError.invalidRequestBody("\(aggregation.path).field is required")
+            }
+            guard let name = try aggregation.string("name") else {
+                throw WindsurfQueryError.invalidRequestBody("\(aggregation.path).name is required")
+            }
             return (field: field, name: name)
         }
         let rawFilters = try (reader.array("filters") ?? []).enumerated().map { offset, value in
@@ -78,7 +88,8 @@ struct AnalyticsQuery: Sendable {
             throw WindsurfQueryError.invalidAggregationFunction(type: spec.typeName, field: raw.field, function: raw.function.rawValue)
         }
         selections = zip(rawSelections, selectionSpecs).map { raw, spec in
-            let alias = raw.name.flatMap { $0.isEmpty ? nil : $0 }
+            let alias =
+                raw.name.flatMap { $0.isEmpty ? nil : $0 }
                 ?? (raw.function == .unspecified ? raw.field : "\(raw.function.shortName)_\(raw.field)")
             return Selection(field: raw.field, spec: spec, function: raw.function, alias: alias)
         }

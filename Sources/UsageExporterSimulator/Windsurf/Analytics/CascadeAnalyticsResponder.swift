@@ -37,7 +37,9 @@ struct CascadeAnalyticsResponder {
             let request = try JSONObjectReader(value, path: "query_requests[\(index)]")
             try request.requireOnly(["cascade_lines", "cascade_runs", "cascade_tool_usage"])
             guard request.members.count == 1, let (key, inner) = request.members.first else {
-                throw WindsurfQueryError.invalidRequestBody("query_requests[\(index)] must hold exactly one of cascade_lines, cascade_runs, cascade_tool_usage")
+                throw WindsurfQueryError.invalidRequestBody(
+                    "query_requests[\(index)] must hold exactly one of cascade_lines, cascade_runs, cascade_tool_usage"
+                )
             }
             try JSONObjectReader(inner, path: "query_requests[\(index)].\(key)").requireOnly([])
             return key == "cascade_lines" ? .lines : key == "cascade_runs" ? .runs : .tools
@@ -53,9 +55,11 @@ struct CascadeAnalyticsResponder {
         let selected = range.lazy.map { rows[$0] }.filter { row in
             ideTypes[Int(row.ideCode)] && (mask.map { $0[Int(row.memberIndex)] } ?? true)
         }
-        let dayTexts = Dictionary(uniqueKeysWithValues: days.map { day in
-            (day, Array(JSONStringLiteral.encode(RFC3339Timestamp.date(ofDay: day) + "T00:00:00Z").utf8))
-        })
+        let dayTexts = Dictionary(
+            uniqueKeysWithValues: days.map { day in
+                (day, Array(JSONStringLiteral.encode(RFC3339Timestamp.date(ofDay: day) + "T00:00:00Z").utf8))
+            }
+        )
 
         var output = JSONBytes(capacity: 4_096)
         output.append("{\"queryResults\":[")
@@ -72,7 +76,8 @@ struct CascadeAnalyticsResponder {
     }
 
     /// `{"cascadeLines":{"cascadeLines":[…]}}`: one row per day with a non-`cli` row, lines summed.
-    private func writeLines<Rows: Sequence<SimulatedCascadeRow>>(_ rows: Rows, days: Range<Int>, dayTexts: [Int: [UInt8]], to output: inout JSONBytes) {
+    private func writeLines<Rows: Sequence<SimulatedCascadeRow>>(_ rows: Rows, days: Range<Int>, dayTexts: [Int: [UInt8]], to output: inout JSONBytes)
+    {
         var suggested = [Int](repeating: 0, count: days.count)
         var accepted = [Int](repeating: 0, count: days.count)
         var active = [Bool](repeating: false, count: days.count)
@@ -104,7 +109,10 @@ struct CascadeAnalyticsResponder {
 
     /// `{"cascadeRuns":{"cascadeRuns":[…]}}`: every row as it is stored (split conversations stay split).
     private func writeRuns<Rows: Sequence<SimulatedCascadeRow>>(
-        _ rows: Rows, analytics: SimulatedWindsurfAnalytics, dayTexts: [Int: [UInt8]], to output: inout JSONBytes
+        _ rows: Rows,
+        analytics: SimulatedWindsurfAnalytics,
+        dayTexts: [Int: [UInt8]],
+        to output: inout JSONBytes
     ) {
         let models = SimulatedAnalyticsVocabulary.models.map { Array(JSONStringLiteral.encode($0.name).utf8) }
         let modes = SimulatedAnalyticsVocabulary.modes.map { Array(JSONStringLiteral.encode($0).utf8) }

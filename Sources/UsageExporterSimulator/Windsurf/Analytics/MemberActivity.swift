@@ -26,7 +26,11 @@ struct MemberActivity {
 
     /// `activityScale` (0–1) scales how often the member is active on days other than the last-usage days.
     init(
-        index: Int, profile: WindsurfAnalyticsGenerator.Profile, firstDay: Int, today: Int, activityScale: Double = 1,
+        index: Int,
+        profile: WindsurfAnalyticsGenerator.Profile,
+        firstDay: Int,
+        today: Int,
+        activityScale: Double = 1,
         using generator: inout SeededGenerator
     ) {
         self.index = UInt32(index)
@@ -54,8 +58,12 @@ struct MemberActivity {
             default: 5
             }
         member = SimulatedAnalyticsMember(
-            email: profile.member.email, apiKey: profile.member.apiKey, groups: profile.member.groups,
-            departed: profile.member.departed, versionCode: version)
+            email: profile.member.email,
+            apiKey: profile.member.apiKey,
+            groups: profile.member.groups,
+            departed: profile.member.departed,
+            versionCode: version
+        )
     }
 
     static func unixDay(_ seconds: Double) -> Int { Int((seconds / 86_400).rounded(.down)) }
@@ -77,8 +85,14 @@ struct MemberActivity {
             guard autocompleteForced || chatForced || generator.chance(weekend ? rate * 0.15 : rate) else { continue }
             if let lastAutocompleteDay, day <= lastAutocompleteDay, autocompleteForced || generator.chance(0.92) {
                 let lastHour = autocompleteForced ? profile.lastAutocomplete.map { Int(($0 - Double(day) * 86_400) / 3_600) } ?? 23 : 23
-                autocomplete(day: day, lastHour: min(23, max(0, lastHour)), forced: autocompleteForced,
-                             commands: day <= lastCommandDay, into: &sink, using: &generator)
+                autocomplete(
+                    day: day,
+                    lastHour: min(23, max(0, lastHour)),
+                    forced: autocompleteForced,
+                    commands: day <= lastCommandDay,
+                    into: &sink,
+                    using: &generator
+                )
             }
             if let lastChatDay, day <= lastChatDay, chatForced || generator.chance(0.55) {
                 cascade(day: day, conversation: &conversation, into: &sink, using: &generator)
@@ -88,7 +102,11 @@ struct MemberActivity {
 
     /// 1–3 hours of autocomplete (on the last usage day, up to its hour and including it), and the day's PCW row.
     private func autocomplete(
-        day: Int, lastHour: Int, forced: Bool, commands: Bool, into sink: inout AnalyticsRowSink,
+        day: Int,
+        lastHour: Int,
+        forced: Bool,
+        commands: Bool,
+        into sink: inout AnalyticsRowSink,
         using generator: inout SeededGenerator
     ) {
         var hours: [Int] = forced ? [lastHour] : []
@@ -111,17 +129,29 @@ struct MemberActivity {
             }
         }
         let commandBytes = commands && generator.chance(0.35) ? Int.random(in: 150...4_000, using: &generator) : 0
-        let userBytes = Int(Double(dayBytes + commandBytes) * Double.random(in: 0.3...2.2, using: &generator))
+        let userBytes =
+            Int(Double(dayBytes + commandBytes) * Double.random(in: 0.3...2.2, using: &generator))
             + Int.random(in: 0...1_500, using: &generator)
         sink.add(
             SimulatedCodeWrittenRow(
-                member: Int(index), day: day, language: mainLanguage ?? languages.primary, ide: ide, autocompleteBytes: dayBytes,
-                commandBytes: commandBytes, userBytes: userBytes))
+                member: Int(index),
+                day: day,
+                language: mainLanguage ?? languages.primary,
+                ide: ide,
+                autocompleteBytes: dayBytes,
+                commandBytes: commandBytes,
+                userBytes: userBytes
+            )
+        )
     }
 
     /// Appends one USER_DATA row; returns its accepted bytes.
     private func appendAutocomplete(
-        day: Int, hour: Int, language: UInt8, ide: UInt8, into sink: inout AnalyticsRowSink,
+        day: Int,
+        hour: Int,
+        language: UInt8,
+        ide: UInt8,
+        into sink: inout AnalyticsRowSink,
         using generator: inout SeededGenerator
     ) -> Int {
         let acceptances = max(1, Int(Double(Int.random(in: 1...24, using: &generator)) * intensity))
@@ -129,7 +159,16 @@ struct MemberActivity {
         let bytes = lines * Int.random(in: 20...48, using: &generator)
         sink.add(
             SimulatedAutocompleteRow(
-                member: Int(index), day: day, hour: hour, language: language, ide: ide, acceptances: acceptances, lines: lines, bytes: bytes))
+                member: Int(index),
+                day: day,
+                hour: hour,
+                language: language,
+                ide: ide,
+                acceptances: acceptances,
+                lines: lines,
+                bytes: bytes
+            )
+        )
         return bytes
     }
 
@@ -142,7 +181,10 @@ struct MemberActivity {
     /// 1–3 conversations (the first sometimes continuing an earlier day's), each of 1–3 rows: a later row of the
     /// same conversation switches mode, switches model, or repeats both (a split the exporter must sum).
     private func cascade(
-        day: Int, conversation: inout UInt16, into sink: inout AnalyticsRowSink, using generator: inout SeededGenerator
+        day: Int,
+        conversation: inout UInt16,
+        into sink: inout AnalyticsRowSink,
+        using generator: inout SeededGenerator
     ) {
         let modelCount = Vocabulary.models.count
         let conversations = 1 + Self.pick([60, 30, 10], using: &generator)
@@ -172,21 +214,47 @@ struct MemberActivity {
                     case Vocabulary.modeDefault:
                         suggested = messages * Int.random(in: 0...18, using: &generator)
                         acceptedPercent = generator.chance(0.22) ? 0 : Int.random(in: 35...100, using: &generator)
-                        tools = Self.pickTools(Self.writeToolWeights, count: Int.random(in: 1...2, using: &generator), messages: messages, using: &generator)
+                        tools = Self.pickTools(
+                            Self.writeToolWeights,
+                            count: Int.random(in: 1...2, using: &generator),
+                            messages: messages,
+                            using: &generator
+                        )
                     case Vocabulary.modeReadOnly:
-                        tools = Self.pickTools(Self.readToolWeights, count: Int.random(in: 1...2, using: &generator), messages: messages, using: &generator)
+                        tools = Self.pickTools(
+                            Self.readToolWeights,
+                            count: Int.random(in: 1...2, using: &generator),
+                            messages: messages,
+                            using: &generator
+                        )
                     case Vocabulary.modeUnknown:
                         suggested = generator.chance(0.3) ? Int.random(in: 1...10, using: &generator) : 0
                         acceptedPercent = 50
-                        tools = Self.pickTools(Self.writeToolWeights, count: Int.random(in: 0...1, using: &generator), messages: messages, using: &generator)
+                        tools = Self.pickTools(
+                            Self.writeToolWeights,
+                            count: Int.random(in: 0...1, using: &generator),
+                            messages: messages,
+                            using: &generator
+                        )
                     default:
                         break
                     }
                 }
                 sink.add(
                     SimulatedCascadeRow(
-                        member: Int(index), day: day, conversation: Int(conversation), model: partModel, mode: partMode, ideType: ideType,
-                        messages: messages, extraPromptHundredths: extra, linesSuggested: suggested, acceptedPercent: acceptedPercent, tools: tools))
+                        member: Int(index),
+                        day: day,
+                        conversation: Int(conversation),
+                        model: partModel,
+                        mode: partMode,
+                        ideType: ideType,
+                        messages: messages,
+                        extraPromptHundredths: extra,
+                        linesSuggested: suggested,
+                        acceptedPercent: acceptedPercent,
+                        tools: tools
+                    )
+                )
             }
         }
     }

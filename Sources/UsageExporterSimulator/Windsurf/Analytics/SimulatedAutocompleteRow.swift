@@ -1,4 +1,5 @@
 import UsageExporter
+
 /// One `QUERY_DATA_SOURCE_USER_DATA` row: a member's autocomplete in one UTC hour, one language and one IDE.
 /// Stored in 12 bytes (hour, language, IDE, acceptances and lines share one 32-bit word); the public properties
 /// decode it.

@@ -18,8 +18,17 @@ public struct SimulatedCascadeRow: Sendable, Hashable {
     let kind: UInt8
 
     init(
-        member: Int, day: Int, conversation: Int, model: UInt8, mode: UInt8, ideType: UInt8, messages: Int, extraPromptHundredths: Int,
-        linesSuggested: Int, acceptedPercent: Int, tools: [(tool: Int, count: Int)]
+        member: Int,
+        day: Int,
+        conversation: Int,
+        model: UInt8,
+        mode: UInt8,
+        ideType: UInt8,
+        messages: Int,
+        extraPromptHundredths: Int,
+        linesSuggested: Int,
+        acceptedPercent: Int,
+        tools: [(tool: Int, count: Int)]
     ) {
         memberIndex = UInt32(member)
         conversationNumber = UInt16(conversation)
@@ -34,8 +43,18 @@ public struct SimulatedCascadeRow: Sendable, Hashable {
 
     /// A placeholder for preallocated storage.
     static let zero = SimulatedCascadeRow(
-        member: 0, day: 0, conversation: 0, model: 0, mode: 0, ideType: 0, messages: 0, extraPromptHundredths: 0, linesSuggested: 0,
-        acceptedPercent: 0, tools: [])
+        member: 0,
+        day: 0,
+        conversation: 0,
+        model: 0,
+        mode: 0,
+        ideType: 0,
+        messages: 0,
+        extraPromptHundredths: 0,
+        linesSuggested: 0,
+        acceptedPercent: 0,
+        tools: []
+    )
 
     var modelCode: Int { Int(kind & 0x7) }
     var modeCode: Int { Int(kind >> 3 & 0x3) }

@@ -18,8 +18,13 @@ public struct SimulatedWindsurfAnalytics: Sendable {
     let salt: UInt64
 
     init(
-        firstDay: Int, lastDay: Int, members: [SimulatedAnalyticsMember], autocomplete: [SimulatedAutocompleteRow],
-        cascade: [SimulatedCascadeRow], codeWritten: [SimulatedCodeWrittenRow], salt: UInt64
+        firstDay: Int,
+        lastDay: Int,
+        members: [SimulatedAnalyticsMember],
+        autocomplete: [SimulatedAutocompleteRow],
+        cascade: [SimulatedCascadeRow],
+        codeWritten: [SimulatedCodeWrittenRow],
+        salt: UInt64
     ) {
         self.firstDay = firstDay
         self.lastDay = lastDay
@@ -32,7 +37,14 @@ public struct SimulatedWindsurfAnalytics: Sendable {
 
     /// No rows at all: what a hand-made team answers until it is given generated analytics.
     public static let empty = SimulatedWindsurfAnalytics(
-        firstDay: 0, lastDay: 0, members: [], autocomplete: [], cascade: [], codeWritten: [], salt: 0)
+        firstDay: 0,
+        lastDay: 0,
+        members: [],
+        autocomplete: [],
+        cascade: [],
+        codeWritten: [],
+        salt: 0
+    )
 
     /// The members that are departed users (their keys are on no user page).
     public var departedMembers: [SimulatedAnalyticsMember] { members.filter(\.departed) }

@@ -28,7 +28,11 @@ struct UserDataEvaluator {
         var keys: [Key] = []
         func addKey(field: String, alias: String) {
             guard let column = UserDataColumn(field: field) else { return }
-            if let index = keys.firstIndex(where: { $0.column == column }) { keys[index].aliases.append(alias) } else { keys.append(Key(column: column, aliases: [alias])) }
+            if let index = keys.firstIndex(where: { $0.column == column }) {
+                keys[index].aliases.append(alias)
+            } else {
+                keys.append(Key(column: column, aliases: [alias]))
+            }
         }
         for aggregation in query.aggregations { addKey(field: aggregation.field, alias: aggregation.alias) }
         var aggregates: [Aggregate] = []
@@ -38,7 +42,9 @@ struct UserDataEvaluator {
             guard let column = UserDataColumn(field: selection.field) else { continue }
             let kind: Kind
             switch (selection.function, selection.spec.isDistinct) {
-            case (.unspecified, false): addKey(field: selection.field, alias: selection.alias); continue
+            case (.unspecified, false):
+                addKey(field: selection.field, alias: selection.alias)
+                continue
             case (_, true): kind = .distinct
             case (.count, false): kind = .rows
             case (.sum, _): kind = .sum
@@ -48,9 +54,13 @@ struct UserDataEvaluator {
             }
             let slot: Int
             switch kind {
-            case .distinct: slot = distinctSlots; distinctSlots += 1
+            case .distinct:
+                slot = distinctSlots
+                distinctSlots += 1
             case .rows: slot = 0
-            default: slot = numberSlots; numberSlots += 1
+            default:
+                slot = numberSlots
+                numberSlots += 1
             }
             aggregates.append(Aggregate(kind: kind, column: column, alias: selection.alias, slot: slot))
         }

@@ -27,7 +27,11 @@ public struct WindsurfAnalyticsGenerator: Sendable {
     public var largeTeamActiveMembers: Int
 
     public init(
-        seed: UInt64 = 42, days: Int = 90, departedUsers: Int = 2, largeTeamThreshold: Int = 20_000, largeTeamDays: Int = 31,
+        seed: UInt64 = 42,
+        days: Int = 90,
+        departedUsers: Int = 2,
+        largeTeamThreshold: Int = 20_000,
+        largeTeamDays: Int = 31,
         largeTeamActiveMembers: Int = 10_000
     ) {
         self.seed = seed
@@ -55,9 +59,18 @@ public struct WindsurfAnalyticsGenerator: Sendable {
         var profiles = team.users.map { user in
             Profile(
                 member: SimulatedAnalyticsMember(
-                    email: user.normalizedEmail, apiKey: user.apiKey, groups: user.groups, departed: false, versionCode: 0),
-                lastAutocomplete: user.lastAutocompleteUsageTime?.value, lastChat: user.lastChatUsageTime?.value,
-                lastCommand: user.lastCommandUsageTime?.value, signup: user.signupTime?.value, activeDays: user.activeDays)
+                    email: user.normalizedEmail,
+                    apiKey: user.apiKey,
+                    groups: user.groups,
+                    departed: false,
+                    versionCode: 0
+                ),
+                lastAutocomplete: user.lastAutocompleteUsageTime?.value,
+                lastChat: user.lastChatUsageTime?.value,
+                lastCommand: user.lastCommandUsageTime?.value,
+                signup: user.signupTime?.value,
+                activeDays: user.activeDays
+            )
         }
         if !team.users.isEmpty {
             var generator = SeededGenerator(seed: teamSeed ^ 0xDE9A_27ED)
@@ -67,11 +80,20 @@ public struct WindsurfAnalyticsGenerator: Sendable {
                 let member = SimulatedAnalyticsMember(
                     email: "departed.user\(index).\(team.name)@\(domain)",
                     apiKey: "sk-ws-" + String(generator.next(), radix: 16) + String(generator.next(), radix: 16),
-                    groups: WindsurfDatasetGenerator.groups(for: team.users.count + index, of: team.groups), departed: true, versionCode: 0)
+                    groups: WindsurfDatasetGenerator.groups(for: team.users.count + index, of: team.groups),
+                    departed: true,
+                    versionCode: 0
+                )
                 profiles.append(
                     Profile(
-                        member: member, lastAutocomplete: now - ago, lastChat: now - ago - 3_600, lastCommand: now - ago - 86_400,
-                        signup: now - 400 * 86_400, activeDays: 14))
+                        member: member,
+                        lastAutocomplete: now - ago,
+                        lastChat: now - ago - 3_600,
+                        lastCommand: now - ago - 86_400,
+                        signup: now - 400 * 86_400,
+                        activeDays: 14
+                    )
+                )
             }
         }
         let large = profiles.count > largeTeamThreshold
@@ -86,14 +108,26 @@ public struct WindsurfAnalyticsGenerator: Sendable {
             for (index, profile) in profiles.enumerated() {
                 var generator = SeededGenerator(seed: teamSeed ^ (UInt64(index) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
                 let member = MemberActivity(
-                    index: index, profile: profile, firstDay: firstDay, today: today, activityScale: activityScale, using: &generator)
+                    index: index,
+                    profile: profile,
+                    firstDay: firstDay,
+                    today: today,
+                    activityScale: activityScale,
+                    using: &generator
+                )
                 member.generate(into: &sink, using: &generator)
                 if pass == 0 { members.append(member.member) }
             }
         }
         return SimulatedWindsurfAnalytics(
-            firstDay: firstDay, lastDay: today, members: members, autocomplete: sink.autocomplete, cascade: sink.cascade,
-            codeWritten: sink.codeWritten, salt: teamSeed)
+            firstDay: firstDay,
+            lastDay: today,
+            members: members,
+            autocomplete: sink.autocomplete,
+            cascade: sink.cascade,
+            codeWritten: sink.codeWritten,
+            salt: teamSeed
+        )
     }
 
     /// FNV-1a of a name: a hash that is the same in every process (Swift's `Hasher` is not).

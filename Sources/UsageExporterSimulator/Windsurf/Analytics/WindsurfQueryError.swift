@@ -51,7 +51,8 @@ public enum WindsurfQueryError: Error, Sendable, Equatable {
         case .invalidQueryTable: "invalid query table: QUERY_DATA_SOURCE_UNSPECIFIED"
         case .noFieldOrAggregation: "at least one field or aggregation is required"
         case .mixedAggregationFunctions: "all selection fields should have an aggregation function, or none of them should"
-        case .invalidAggregationFunction(let type, let field, let function): "invalid aggregation function for \(type) type field \(field): \(function)"
+        case .invalidAggregationFunction(let type, let field, let function):
+            "invalid aggregation function for \(type) type field \(field): \(function)"
         case .distinctFieldAggregated(let field, let instead):
             "tried to aggregate on a distinct field: \(field). Consider aggregating on the non-distinct fields instead: [\(instead.joined(separator: " "))]"
         case .duplicateAlias(let alias): "duplicate field alias for selection/aggregation: \(alias)"
