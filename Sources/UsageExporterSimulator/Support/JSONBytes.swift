@@ -1,43 +1,44 @@
+import NIOCore
 import UsageExporter
 
-/// Builds a JSON answer as UTF-8 bytes, for the large analytics answers: numbers written as strings digit by
-/// digit, fixed texts appended as pre-encoded bytes.
+/// Builds a JSON answer as UTF-8 bytes in the `ByteBuffer` the response sends as it is, for the large
+/// analytics answers: numbers written as strings digit by digit, fixed texts appended as pre-encoded bytes.
 struct JSONBytes {
-    private(set) var bytes: [UInt8] = []
+    private(set) var buffer = ByteBuffer()
 
     init(capacity: Int = 1_024) {
-        bytes.reserveCapacity(capacity)
+        buffer.reserveCapacity(capacity)
     }
 
     mutating func append(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        buffer.writeStaticString(text)
     }
 
     mutating func append(raw: [UInt8]) {
-        bytes.append(contentsOf: raw)
+        buffer.writeBytes(raw)
     }
 
     /// A JSON string literal of `text`, escaped by `JSONStringLiteral`.
     mutating func append(string text: String) {
-        bytes.append(contentsOf: JSONStringLiteral.encode(text).utf8)
+        buffer.writeString(JSONStringLiteral.encode(text))
     }
 
     /// `"123"`: an integer as proto3 JSON writes int64, a string.
     mutating func append(quoted value: Int) {
-        bytes.append(0x22)
+        buffer.writeInteger(0x22 as UInt8)
         append(digits: value)
-        bytes.append(0x22)
+        buffer.writeInteger(0x22 as UInt8)
     }
 
     /// An integer's decimal digits.
     mutating func append(digits value: Int) {
         if value < 0 {
-            bytes.append(0x2D)
+            buffer.writeInteger(0x2D as UInt8)
             append(digits: 0 - value)
             return
         }
         if value < 10 {
-            bytes.append(0x30 + UInt8(value))
+            buffer.writeInteger(0x30 + UInt8(value))
             return
         }
         var scratch:
@@ -54,19 +55,19 @@ struct JSONBytes {
                 rest /= 10
                 count += 1
             }
-            bytes.append(contentsOf: buffer[(20 - count)...])
+            self.buffer.writeBytes(UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
         }
     }
 
     /// A member name and colon: `"name":`.
     mutating func append(key: StaticString) {
-        bytes.append(0x22)
+        buffer.writeInteger(0x22 as UInt8)
         append(key)
-        bytes.append(0x22)
-        bytes.append(0x3A)
+        buffer.writeInteger(0x22 as UInt8)
+        buffer.writeInteger(0x3A as UInt8)
     }
 
     mutating func append(byte: UInt8) {
-        bytes.append(byte)
+        buffer.writeInteger(byte as UInt8)
     }
 }

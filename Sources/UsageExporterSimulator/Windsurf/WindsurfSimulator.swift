@@ -164,7 +164,7 @@ public final class WindsurfSimulator: Sendable {
     }
 
     /// 200 with what `responder` writes for the parsed body, or 400 `{"error":…}` with what it refuses.
-    private static func answer(_ data: Data, _ responder: (JSONValue) throws -> [UInt8]) -> Response {
+    private static func answer(_ data: Data, _ responder: (JSONValue) throws -> ByteBuffer) -> Response {
         do {
             let value: JSONValue
             do {
@@ -173,7 +173,7 @@ public final class WindsurfSimulator: Sendable {
                 throw WindsurfQueryError.invalidRequestBody("not JSON")
             }
             let bytes = try responder(value)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: bytes))
         } catch let error as WindsurfQueryError {
             return json(.badRequest, JSONText.object([("error", JSONText.string(error.message))]))
         } catch {

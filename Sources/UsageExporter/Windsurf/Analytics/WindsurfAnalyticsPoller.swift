@@ -23,7 +23,8 @@ public struct WindsurfAnalyticsPoller: SourcePoller {
         let api = WindsurfAPI(baseURL: team.baseURL, serviceKey: team.serviceKey, timeout: team.timeout, client: context.client)
         let now = context.now()
         let windows = team.analyticsWindows.map { WindsurfAnalyticsWindow(days: $0, now: now) }
-        var answers: [WindsurfAnalyticsSnapshotBuilder.Answer] = []
+        // Each answer is reduced to its families as it arrives: the poll holds one answer's rows at a time.
+        var families = builder.accumulator()
         for group in team.groups.map({ $0.map(Optional.some) }) ?? [nil] {
             let scope = group.map { " for group \($0)" } ?? ""
             var users = WindsurfAPIKeyDirectory.empty
@@ -40,16 +41,16 @@ public struct WindsurfAnalyticsPoller: SourcePoller {
                 let custom = try await context.withRetries("Analytics\(scope), window \(window.label)") {
                     try await api.customAnalytics(group: group, window: window, record: context.recordRequest)
                 }
-                answers.append(.init(group: group, window: window, cascade: cascade, custom: custom, users: users))
+                try families.add(.init(group: group, window: window, cascade: cascade, custom: custom, users: users))
             }
         }
-        let (families, notes) = try builder.families(answers)
+        let notes = families.notes
         if notes.unknownKeys > 0 {
             context.logger.debug("skipped api_key rows of keys no user of the user page holds", metadata: ["count": "\(notes.unknownKeys)"])
         }
         if notes.rowsOutsideWindow > 0 {
             context.logger.debug("ignored Cascade rows dated outside their window", metadata: ["count": "\(notes.rowsOutsideWindow)"])
         }
-        return families
+        return families.finish()
     }
 }

@@ -49,14 +49,32 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
 
     /// The families of every answer. Throws reason `decode` when an item's value is not a number.
     public func families(_ answers: [Answer]) throws -> (families: [FamilySamples], notes: Notes) {
-        var notes = Notes()
-        var builders: [MetricFamily: FixedSamplesBuilder] = [:]
-        func add(_ family: MetricFamily, _ labels: LabelSet, _ value: Double) {
+        var families = accumulator()
+        for answer in answers { try families.add(answer) }
+        return (families.finish(), families.notes)
+    }
+
+    /// An empty accumulator of this builder's families.
+    public func accumulator() -> Accumulator { Accumulator(builder: self) }
+
+    /// The families of one poll, built one answer at a time as the answers arrive, so that a poll never
+    /// holds more than one answer's rows (a 30-day Cascade answer of a large team is megabytes).
+    public struct Accumulator {
+        let builder: WindsurfAnalyticsSnapshotBuilder
+        private var builders: [MetricFamily: FixedSamplesBuilder] = [:]
+        public private(set) var notes = Notes()
+
+        init(builder: WindsurfAnalyticsSnapshotBuilder) {
+            self.builder = builder
+        }
+
+        private mutating func record(_ family: MetricFamily, _ labels: LabelSet, _ value: Double) {
             builders[family, default: FixedSamplesBuilder(family)].add(labels, value)
         }
 
-        for answer in answers {
-            var scope: [(String, String)] = [("team", team)]
+        /// Adds the families of one scope and window. Throws reason `decode` when a value is not a number.
+        public mutating func add(_ answer: Answer) throws {
+            var scope: [(String, String)] = [("team", builder.team)]
             if let group = answer.group { scope.append(("group", group)) }
             scope.append(("window", answer.window.label))
             let labels = LabelSet(scope)
@@ -69,8 +87,8 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
                 return false
             }
             let lines = answer.cascade.lines.filter { inWindow($0.day) }
-            add(F.cascadeLinesSuggested, labels, lines.reduce(0) { $0 + $1.linesSuggested })
-            add(F.cascadeLinesAccepted, labels, lines.reduce(0) { $0 + $1.linesAccepted })
+            record(F.cascadeLinesSuggested, labels, lines.reduce(0) { $0 + $1.linesSuggested })
+            record(F.cascadeLinesAccepted, labels, lines.reduce(0) { $0 + $1.linesAccepted })
 
             // Credits are summed in hundredths, as the API counts them, and divided once.
             var runs: [ModelAndMode: (messages: Double, hundredths: Double)] = [:]
@@ -83,15 +101,15 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
             }
             for (key, totals) in runs.sorted(by: { ($0.key.model, $0.key.mode) < ($1.key.model, $1.key.mode) }) {
                 let runLabels = labels.adding([("model", key.model), ("mode", key.mode)])
-                add(F.cascadeMessagesSent, runLabels, totals.messages)
-                add(F.cascadePromptCreditsUsed, runLabels, totals.hundredths / 100)
+                record(F.cascadeMessagesSent, runLabels, totals.messages)
+                record(F.cascadePromptCreditsUsed, runLabels, totals.hundredths / 100)
             }
-            add(F.cascadeConversations, labels, Double(conversations.count))
+            record(F.cascadeConversations, labels, Double(conversations.count))
 
             var tools: [String: Double] = [:]
             for usage in answer.cascade.tools { tools[usage.tool, default: 0] += usage.count }
             for (tool, count) in tools.sorted(by: { $0.key < $1.key }) {
-                add(F.cascadeToolCalls, labels.adding([("tool", tool)]), count)
+                record(F.cascadeToolCalls, labels.adding([("tool", tool)]), count)
             }
 
             // Autocomplete by language and IDE.
@@ -99,61 +117,64 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
             var byLanguage: [LanguageAndIDE: (acceptances: Double, lines: Double, bytes: Double)] = [:]
             for item in custom.items(WindsurfAnalyticsQueries.Index.byLanguageAndIDE) {
                 let key = LanguageAndIDE(language: item.text(Alias.language), ide: item.text(Alias.ide))
-                byLanguage[key, default: (0, 0, 0)].acceptances += try number(item, Alias.acceptances)
-                byLanguage[key, default: (0, 0, 0)].lines += try number(item, Alias.linesAccepted)
-                byLanguage[key, default: (0, 0, 0)].bytes += try number(item, Alias.bytesAccepted)
+                byLanguage[key, default: (0, 0, 0)].acceptances += try builder.number(item, Alias.acceptances)
+                byLanguage[key, default: (0, 0, 0)].lines += try builder.number(item, Alias.linesAccepted)
+                byLanguage[key, default: (0, 0, 0)].bytes += try builder.number(item, Alias.bytesAccepted)
             }
             for (key, totals) in byLanguage.sorted(by: { ($0.key.language, $0.key.ide) < ($1.key.language, $1.key.ide) }) {
                 let languageLabels = labels.adding([("language", key.language), ("ide", key.ide)])
-                add(F.autocompleteAcceptances, languageLabels, totals.acceptances)
-                add(F.autocompleteLinesAccepted, languageLabels, totals.lines)
-                add(F.autocompleteAcceptedBytes, languageLabels, totals.bytes)
+                record(F.autocompleteAcceptances, languageLabels, totals.acceptances)
+                record(F.autocompleteLinesAccepted, languageLabels, totals.lines)
+                record(F.autocompleteAcceptedBytes, languageLabels, totals.bytes)
             }
 
-            let distinctUsers = try custom.items(WindsurfAnalyticsQueries.Index.distinctUsers).reduce(0) { try $0 + number($1, Alias.users) }
-            add(F.autocompleteUsers, labels, distinctUsers)
+            let distinctUsers = try custom.items(WindsurfAnalyticsQueries.Index.distinctUsers).reduce(0) { try $0 + builder.number($1, Alias.users) }
+            record(F.autocompleteUsers, labels, distinctUsers)
 
             // Per user: api_key rows joined to the user page's keys; the key itself goes no further.
-            if perUser {
+            if builder.perUser {
                 var byEmail: [String: (acceptances: Double, lines: Double)] = [:]
                 for item in custom.items(WindsurfAnalyticsQueries.Index.byAPIKey) {
                     guard let email = answer.users.email(forKey: item.text(Alias.apiKey)) else {
                         notes.unknownKeys += 1
                         continue
                     }
-                    byEmail[email, default: (0, 0)].acceptances += try number(item, Alias.acceptances)
-                    byEmail[email, default: (0, 0)].lines += try number(item, Alias.linesAccepted)
+                    byEmail[email, default: (0, 0)].acceptances += try builder.number(item, Alias.acceptances)
+                    byEmail[email, default: (0, 0)].lines += try builder.number(item, Alias.linesAccepted)
                 }
                 for (email, totals) in byEmail.sorted(by: { $0.key < $1.key }) {
                     let userLabels = labels.adding([("email", email)])
-                    add(F.userAutocompleteAcceptances, userLabels, totals.acceptances)
-                    add(F.userAutocompleteLinesAccepted, userLabels, totals.lines)
+                    record(F.userAutocompleteAcceptances, userLabels, totals.acceptances)
+                    record(F.userAutocompleteLinesAccepted, userLabels, totals.lines)
                 }
             }
 
             // Percent Code Written: one item for the range (none, or an empty one, when nothing was written).
             let written = custom.items(WindsurfAnalyticsQueries.Index.codeWritten)
-            let autocompleteBytes = try written.reduce(0) { try $0 + number($1, Alias.autocompleteBytes) }
-            let commandBytes = try written.reduce(0) { try $0 + number($1, Alias.commandBytes) }
-            let userBytes = try written.reduce(0) { try $0 + number($1, Alias.userBytes) }
-            add(F.codeWrittenBytes, labels.adding([("author", "autocomplete")]), autocompleteBytes)
-            add(F.codeWrittenBytes, labels.adding([("author", "command")]), commandBytes)
-            add(F.codeWrittenBytes, labels.adding([("author", "user")]), userBytes)
-            if let item = written.first, try number(item, Alias.totalBytes) > 0 {
-                add(F.aiCodeWrittenRatio, labels, try number(item, Alias.ratio))
+            let autocompleteBytes = try written.reduce(0) { try $0 + builder.number($1, Alias.autocompleteBytes) }
+            let commandBytes = try written.reduce(0) { try $0 + builder.number($1, Alias.commandBytes) }
+            let userBytes = try written.reduce(0) { try $0 + builder.number($1, Alias.userBytes) }
+            record(F.codeWrittenBytes, labels.adding([("author", "autocomplete")]), autocompleteBytes)
+            record(F.codeWrittenBytes, labels.adding([("author", "command")]), commandBytes)
+            record(F.codeWrittenBytes, labels.adding([("author", "user")]), userBytes)
+            if let item = written.first, try builder.number(item, Alias.totalBytes) > 0 {
+                record(F.aiCodeWrittenRatio, labels, try builder.number(item, Alias.ratio))
             }
         }
 
-        let order = [
-            F.cascadeLinesSuggested, F.cascadeLinesAccepted, F.cascadeMessagesSent, F.cascadePromptCreditsUsed, F.cascadeConversations,
-            F.cascadeToolCalls, F.autocompleteAcceptances, F.autocompleteLinesAccepted, F.autocompleteAcceptedBytes, F.autocompleteUsers,
-            F.userAutocompleteAcceptances, F.userAutocompleteLinesAccepted, F.codeWrittenBytes, F.aiCodeWrittenRatio,
-        ]
-        return (order.compactMap { builders[$0]?.build() }, notes)
+        /// The families, in a fixed order.
+        public func finish() -> [FamilySamples] {
+            let order = [
+                F.cascadeLinesSuggested, F.cascadeLinesAccepted, F.cascadeMessagesSent, F.cascadePromptCreditsUsed, F.cascadeConversations,
+                F.cascadeToolCalls, F.autocompleteAcceptances, F.autocompleteLinesAccepted, F.autocompleteAcceptedBytes, F.autocompleteUsers,
+                F.userAutocompleteAcceptances, F.userAutocompleteLinesAccepted, F.codeWrittenBytes, F.aiCodeWrittenRatio,
+            ]
+            return order.compactMap { builders[$0]?.build() }
+        }
     }
 
     /// The number of `alias` in `item` (absent is 0), or reason `decode`.
-    private func number(_ item: WindsurfCustomAnalytics.Item, _ alias: String) throws -> Double {
+    fileprivate func number(_ item: WindsurfCustomAnalytics.Item, _ alias: String) throws -> Double {
         guard let value = item.number(alias) else {
             throw CollectorError(.decode, "Analytics answered \(alias) = \"\(item.text(alias).prefix(40))\", which is not a number")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import UsageExporter
 
 /// Answers `POST /api/v1/CascadeAnalytics` for one team, from its `cascade` rows: the selected members (a group's,
@@ -11,7 +12,7 @@ struct CascadeAnalyticsResponder {
         case lines, runs, tools
     }
 
-    func answer(_ body: JSONValue) throws -> [UInt8] {
+    func answer(_ body: JSONValue) throws -> ByteBuffer {
         let reader = try JSONObjectReader(body, path: "")
         try reader.requireOnly(["service_key", "group_name", "emails", "start_timestamp", "end_timestamp", "ide_types", "query_requests"])
         let group = try reader.string("group_name").flatMap { $0.isEmpty ? nil : $0 }
@@ -72,7 +73,7 @@ struct CascadeAnalyticsResponder {
             }
         }
         output.append("]}")
-        return output.bytes
+        return output.buffer
     }
 
     /// `{"cascadeLines":{"cascadeLines":[…]}}`: one row per day with a non-`cli` row, lines summed.

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Answers `POST /api/v1/Analytics` (custom analytics) for one team: checks the body and every query, then
 /// evaluates USER_DATA and PCW_DATA queries over the team's rows; CHAT_DATA and COMMAND_DATA are checked the same
 /// way but have no rows (one all-zero item without a group-by, no items with one). The top-level timestamps only
@@ -6,7 +8,7 @@ struct CustomAnalyticsResponder {
     let team: SimulatedWindsurfTeam
 
     /// `{"queryResults":[…]}`, one element per query request in order; throws the first problem found.
-    func answer(_ body: JSONValue) throws -> [UInt8] {
+    func answer(_ body: JSONValue) throws -> ByteBuffer {
         let reader = try JSONObjectReader(body, path: "")
         try reader.requireOnly(["service_key", "group_name", "start_timestamp", "end_timestamp", "query_requests"])
         let group = try reader.string("group_name").flatMap { $0.isEmpty ? nil : $0 }
@@ -32,7 +34,7 @@ struct CustomAnalyticsResponder {
             AnalyticsItem.writeResult(items, to: &output)
         }
         output.append("]}")
-        return output.bytes
+        return output.buffer
     }
 
     /// A source without rows: one all-zero item when nothing groups, else none.

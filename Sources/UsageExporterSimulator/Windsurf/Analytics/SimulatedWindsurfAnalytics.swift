@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The analytics rows a simulated team answers `CascadeAnalytics` and `Analytics` from, generated once when the
 /// team is made. Rows of each kind are sorted by day and carry the index of the member they belong to, so a test
 /// can compute any expected answer by summing rows itself.
@@ -53,7 +55,7 @@ public struct SimulatedWindsurfAnalytics: Sendable {
     public func cascadeId(of row: SimulatedCascadeRow) -> String {
         var bytes = JSONBytes(capacity: 36)
         appendCascadeId(conversation: row.conversation, to: &bytes)
-        return String(decoding: bytes.bytes, as: UTF8.self)
+        return String(buffer: bytes.buffer)
     }
 
     func appendCascadeId(conversation: Int, to output: inout JSONBytes) {

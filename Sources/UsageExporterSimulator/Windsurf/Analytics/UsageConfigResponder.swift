@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Answers `POST /api/v1/GetUsageConfig` for one team: the body needs exactly one scope (`team_level: true`, a
 /// `group_id` of the team, or a `user_email` on its user page); every scope answers the team's per-user cap,
@@ -6,7 +7,7 @@ import Foundation
 struct UsageConfigResponder {
     let team: SimulatedWindsurfTeam
 
-    func answer(_ body: JSONValue) throws -> [UInt8] {
+    func answer(_ body: JSONValue) throws -> ByteBuffer {
         let reader = try JSONObjectReader(body, path: "")
         try reader.requireOnly(["service_key", "team_level", "group_id", "user_email"])
         let teamLevel = try reader.bool("team_level") ?? false
@@ -20,7 +21,7 @@ struct UsageConfigResponder {
             let wanted = userEmail.trimmingCharacters(in: .whitespaces).lowercased()
             guard team.users.contains(where: { $0.normalizedEmail == wanted }) else { throw WindsurfQueryError.invalidUserEmail(userEmail) }
         }
-        guard let cap = team.addOnCreditCap else { return Array("{}".utf8) }
-        return Array("{\"\(team.addOnCreditCapSpelling.rawValue)\":\(cap)}".utf8)
+        guard let cap = team.addOnCreditCap else { return ByteBuffer(string: "{}") }
+        return ByteBuffer(string: "{\"\(team.addOnCreditCapSpelling.rawValue)\":\(cap)}")
     }
 }
