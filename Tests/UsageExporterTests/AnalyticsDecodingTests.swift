@@ -307,4 +307,49 @@ struct AnalyticsDecodingTests {
             (error as? CollectorError)?.reason == .decode && (error as? CollectorError)?.message.contains("acceptances") == true
         }
     }
+
+    struct ClassificationCase: Sendable, CustomTestStringConvertible {
+        let status: Int
+        let message: String
+        let reason: ErrorReason
+        let retried: Bool
+        var testDescription: String { "\(status) \(message) → \(reason)" }
+    }
+
+    @Test(
+        "Windsurf errors: a documented message gives the reason whatever the status; other text goes by the status",
+        arguments: [
+            ClassificationCase(status: 403, message: "Insufficient permissions", reason: .auth, retried: false),
+            ClassificationCase(status: 200, message: "Insufficient permissions", reason: .auth, retried: false),
+            ClassificationCase(status: 500, message: "Invalid service key", reason: .auth, retried: false),
+            ClassificationCase(status: 400, message: "invalid query table: QUERY_DATA_SOURCE_UNSPECIFIED", reason: .config, retried: false),
+            ClassificationCase(status: 500, message: "duplicate field alias for selection/aggregation: users", reason: .config, retried: false),
+            ClassificationCase(status: 429, message: "too many requests for this permission group", reason: .rateLimited, retried: true),
+            ClassificationCase(status: 503, message: "the permission service is unavailable", reason: .upstream, retried: true),
+            ClassificationCase(status: 401, message: "who are you", reason: .auth, retried: false),
+            ClassificationCase(status: 404, message: "no such endpoint", reason: .config, retried: false),
+        ]
+    )
+    func classification(_ test: ClassificationCase) {
+        let api = WindsurfAPI(
+            baseURL: "http://127.0.0.1:9",
+            serviceKey: Secret("sk-classification-test"),
+            timeout: .seconds(1),
+            client: UpstreamClient(httpClient: TestHTTPClient.shared)
+        )
+        let classified: CollectorError
+        if test.status == 200 {
+            do {
+                try api.checkErrorField(test.message, endpoint: "Analytics")
+                classified = CollectorError(.upstream, "no error thrown")
+            } catch {
+                classified = error as? CollectorError ?? CollectorError(.upstream, "not a CollectorError")
+            }
+        } else {
+            let body = ByteBuffer(string: #"{"error":"\#(test.message)"}"#)
+            classified = api.classify(UpstreamResponse(status: test.status, headers: [:], body: body, receivedAt: 0), endpoint: "Analytics")
+        }
+        #expect(classified.reason == test.reason)
+        #expect(classified.isRetryable == test.retried)
+    }
 }

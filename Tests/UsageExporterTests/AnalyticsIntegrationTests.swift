@@ -321,6 +321,21 @@ struct AnalyticsIntegrationTests {
         }
     }
 
+    @Test("a GetUsageConfig refused for good costs only the cap: the credit balance is still exported")
+    func capRefused() async throws {
+        let teams = WindsurfDatasetGenerator(seed: 16).demoTeams(users: 10, now: Date().timeIntervalSince1970)
+        let harness = try await Self.start(teams: teams) { $0.inject(.insufficientPermissions(), on: .usageConfig) }
+        try await withAsyncCleanup {
+            let metrics = try await harness.waitForMetrics("the credit balance polled") { $0.success("windsurf_credit_balance", "acme") == 1 }
+            #expect(metrics.value("windsurf_team_seats", ["team": "acme"]) == Double(teams[0].seats))
+            #expect(metrics.samples("windsurf_team_add_on_credit_cap").isEmpty)
+            #expect(metrics.requests("windsurf_credit_balance", "acme", "403") == 1)
+            #expect(metrics.errors("windsurf_credit_balance", "acme", "auth") == 0)
+        } cleanup: {
+            await harness.stop()
+        }
+    }
+
     @Test("per_user: false and pseudonymized emails: no per-user analytics without per_user, pseudonyms with it")
     func privacy() async throws {
         let teams = WindsurfDatasetGenerator(seed: 14).demoTeams(users: 20, now: Date().timeIntervalSince1970)

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import UsageExporter
@@ -108,5 +110,13 @@ struct BoundedInputTests {
         )
         #expect(page.usageReports[0].parameters[0].value == .int(1e26))
         #expect(page.usageReports[0].parameters[1].value == .int(-9.223_372_036_854_775_808e18))
+    }
+
+    @Test("an HTTP-date Retry-After counts from when the answer arrived, on the client's clock")
+    func retryAfterFromArrival() {
+        var headers = HTTPHeaders()
+        headers.add(name: "Retry-After", value: "Fri, 15 Jan 2027 08:00:30 GMT")
+        #expect(UpstreamResponse(status: 429, headers: headers, body: ByteBuffer(), receivedAt: 1_800_000_000).retryAfter == .seconds(30))
+        #expect(UpstreamResponse(status: 429, headers: headers, body: ByteBuffer(), receivedAt: 1_800_000_020).retryAfter == .seconds(10))
     }
 }

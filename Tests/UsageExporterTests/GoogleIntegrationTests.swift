@@ -346,6 +346,9 @@ struct GoogleIntegrationTests {
             #expect(metrics.success("google_workspace_user", "example.com") == 1)
             #expect(metrics.requests("google_workspace_user", "example.com", "400") == 1)
             #expect(metrics.errors("google_workspace_user", "example.com", "config") == 0)
+            // The date the refusal answered is asked again without the refused name, not skipped.
+            let userDates = Self.dates(Self.reportRequests(google, users: true))
+            #expect(userDates.count >= 2 && userDates[0] == userDates[1])
             let queries = Self.reportRequests(google, users: true).map(\.rawQuery)
             #expect(
                 queries.first?.contains("parameters=accounts%3Ais_suspended%2Caccounts%3Ano_such_parameter%2Cdrive%3Atimestamp_last_active_usage")

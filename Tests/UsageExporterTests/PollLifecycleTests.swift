@@ -127,6 +127,40 @@ struct PollLifecycleTests {
         }
     }
 
+    @Test("a reload that drops all data (privacy changed) restarts every source, so each polls again at once")
+    func dropRestartsEverySource() async throws {
+        let store = MetricsStore(clock: clock)
+        let service = makeService(store: store)
+        let alpha = ScriptedPoller("alpha") { number, _ in ScriptedPoller.families(source: "alpha", value: Double(number)) }
+        service.apply([alpha], maxStale: .seconds(86_400))
+        try await running(service) {
+            try await waitUntil("the first poll") { text(store).contains("} 1\n") }
+            try await clock.waitForSleepers(1)
+            // The same poller (equal settings), but the privacy settings changed: the data goes, and comes back at once.
+            service.apply([alpha], dropSnapshots: true, maxStale: .seconds(86_400))
+            #expect(!text(store).contains("test_value"))
+            try await waitUntil("polled again without waiting for the interval") { text(store).contains("} 2\n") }
+        }
+    }
+
+    @Test("a reload that changes only another collector's settings keeps a Windsurf collector's loop")
+    func settingsPerCollector() {
+        let team = WindsurfTeamConfiguration(name: "acme", serviceKey: Secret("k"), analytics: true)
+        var analyticsChanged = team
+        analyticsChanged.analyticsInterval = .seconds(7200)
+        analyticsChanged.analyticsWindows = [1]
+        var userPageChanged = team
+        userPageChanged.interval = .seconds(60)
+        let builder = WindsurfSnapshotBuilder(team: "acme")
+        let analyticsBuilder = WindsurfAnalyticsSnapshotBuilder(team: "acme")
+        let userPage = WindsurfPoller(team: team, report: .userPage, builder: builder)
+        #expect(userPage.hasSameSettings(as: WindsurfPoller(team: analyticsChanged, report: .userPage, builder: builder)))
+        #expect(!userPage.hasSameSettings(as: WindsurfPoller(team: userPageChanged, report: .userPage, builder: builder)))
+        let analytics = WindsurfAnalyticsPoller(team: team, builder: analyticsBuilder)
+        #expect(analytics.hasSameSettings(as: WindsurfAnalyticsPoller(team: userPageChanged, builder: analyticsBuilder)))
+        #expect(!analytics.hasSameSettings(as: WindsurfAnalyticsPoller(team: analyticsChanged, builder: analyticsBuilder)))
+    }
+
     @Test("a poll that finishes after its run was superseded never publishes (reload turning on pseudonymization)")
     func supersededPollCannotPublish() async throws {
         let store = MetricsStore(clock: clock)

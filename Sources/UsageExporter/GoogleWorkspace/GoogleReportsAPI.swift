@@ -130,7 +130,7 @@ public struct GoogleReportsAPI: Sendable {
         var warnings: [GoogleUsageReportPage.Warning] = []
         var pageToken: String?
         var pages = 0
-        repeat {
+        while true {
             let url = Self.url(report, customer: customer, parameters: requested.names, date: GoogleReportDate.format(day), pageToken: pageToken)
             let response = try await context.withRetries("\(report.name) for \(GoogleReportDate.format(day))") {
                 try await get(url, context: context)
@@ -148,7 +148,7 @@ public struct GoogleReportsAPI: Sendable {
             do {
                 page = try JSONDecoder().decode(GoogleUsageReportPage.self, from: response.body)
             } catch {
-                throw CollectorError(.decode, "the \(report.name) answered with invalid JSON: \(WindsurfAPI.describe(error))")
+                throw CollectorError(.decode, "the \(report.name) answered with invalid JSON: \(DecodingErrorDescription.describe(error))")
             }
             reports += page.usageReports
             warnings += page.warnings
@@ -156,7 +156,8 @@ public struct GoogleReportsAPI: Sendable {
             if untilIncomplete, page.warnings.contains(where: \.marksIncompleteData) { break }
             pages += 1
             if pages > 10_000 { throw CollectorError(.upstream, "the \(report.name) returned more than 10,000 pages") }
-        } while pageToken != nil
+            if pageToken == nil { break }
+        }
         return .available(reports, warnings)
     }
 

@@ -49,14 +49,15 @@ public final class CollectorService: Service, Sendable {
 
     /// Makes `pollers` the running set, in one step with the store: unchanged pollers keep their run, new and
     /// changed ones get a new run, and the store accepts data from these runs only. With `dropSnapshots`,
-    /// every source's data is dropped at the same moment (new privacy settings).
+    /// every source's data is dropped at the same moment (new privacy settings) and every source restarts.
     public func apply(_ pollers: [any SourcePoller], dropSnapshots: Bool = false, maxStale: Duration) {
         wanted.withLock { wanted in
             var entries: [SourceID: Entry] = [:]
             var runs: [PollRun] = []
             for poller in pollers where entries[poller.id] == nil {
                 let run: PollRun
-                if let current = wanted.entries[poller.id], current.poller.hasSameSettings(as: poller) {
+                // When all data is dropped, every source restarts too, so that each polls again at once.
+                if !dropSnapshots, let current = wanted.entries[poller.id], current.poller.hasSameSettings(as: poller) {
                     run = current.run
                 } else {
                     run = PollRun(source: poller.id, generation: wanted.nextGeneration)

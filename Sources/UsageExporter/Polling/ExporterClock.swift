@@ -11,13 +11,6 @@ public protocol ExporterClock: Sendable {
     func sleep(until deadline: Double) async throws
 }
 
-extension ExporterClock {
-    /// Suspends for `seconds`.
-    public func sleep(seconds: Double) async throws {
-        try await sleep(until: now() + seconds)
-    }
-}
-
 /// The system's clock: `Date` for the time, `Task.sleep` for waiting.
 public struct SystemClock: ExporterClock {
     public init() {}

@@ -14,7 +14,7 @@ public final class BasicAuthenticator: Sendable {
     private enum Entry {
         case verified(Bool)
         /// A verification under way, and the requests waiting for it.
-        case verifying([CheckedContinuation<Bool, Never>])
+        case verifying([CheckedContinuation<Bool?, Never>])
     }
 
     private struct State {
@@ -55,55 +55,60 @@ public final class BasicAuthenticator: Sendable {
         let password = String(credential[credential.index(after: colon)...])
         let key = SHA256.hash(data: Data(credential.utf8)).map { String(format: "%02x", $0) }.joined()
 
-        let step = state.withLock { state -> Step in
-            switch state.entries[key] {
-            case .verified(let known)?: return .known(known)
-            case .verifying?: return .wait
-            case nil:
-                if state.entries.count >= Self.maximumCachedCredentials {
-                    // Forget finished verifications only: waiters of one under way must still be resumed.
-                    state.entries = state.entries.filter { if case .verifying = $0.value { true } else { false } }
-                }
-                state.entries[key] = .verifying([])
-                return .verify
-            }
-        }
-        switch step {
-        case .known(let known):
-            return known
-        case .wait:
-            return await withCheckedContinuation { continuation in
-                let known = state.withLock { state -> Bool? in
-                    switch state.entries[key] {
-                    case .verifying(var waiters)?:
-                        waiters.append(continuation)
-                        state.entries[key] = .verifying(waiters)
-                        return nil
-                    case .verified(let known)?: return known
-                    case nil: return false
+        // Until an outcome: known, verified here, or shared with the verification under way.
+        while true {
+            let step = state.withLock { state -> Step in
+                switch state.entries[key] {
+                case .verified(let known)?: return .known(known)
+                case .verifying?: return .wait
+                case nil:
+                    if state.entries.count >= Self.maximumCachedCredentials {
+                        // Forget finished verifications only: waiters of one under way must still be resumed.
+                        state.entries = state.entries.filter { if case .verifying = $0.value { true } else { false } }
                     }
+                    state.entries[key] = .verifying([])
+                    return .verify
                 }
-                if let known { continuation.resume(returning: known) }
             }
-        case .verify:
-            let hash = users[user]
-            let verified: Bool
-            do {
-                // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
-                verified = try await NIOThreadPool.singleton.runIfActive {
-                    Bcrypt.verify(password, hash: hash ?? Self.unknownUserHash) && hash != nil
+            switch step {
+            case .known(let known):
+                return known
+            case .wait:
+                // nil: the outcome was forgotten (the cache was full) before this request could read it.
+                let shared = await withCheckedContinuation { (continuation: CheckedContinuation<Bool?, Never>) in
+                    let known = state.withLock { state -> Bool?? in
+                        switch state.entries[key] {
+                        case .verifying(var waiters)?:
+                            waiters.append(continuation)
+                            state.entries[key] = .verifying(waiters)
+                            return .none
+                        case .verified(let known)?: return .some(known)
+                        case nil: return .some(nil)
+                        }
+                    }
+                    if let known { continuation.resume(returning: known) }
                 }
-            } catch {
-                verified = false  // the thread pool has stopped: the process is shutting down
+                if let shared { return shared }
+            case .verify:
+                let hash = users[user]
+                let verified: Bool
+                do {
+                    // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
+                    verified = try await NIOThreadPool.singleton.runIfActive {
+                        Bcrypt.verify(password, hash: hash ?? Self.unknownUserHash) && hash != nil
+                    }
+                } catch {
+                    verified = false  // the thread pool has stopped: the process is shutting down
+                }
+                let waiters = state.withLock { state -> [CheckedContinuation<Bool?, Never>] in
+                    state.verifications += 1
+                    guard case .verifying(let waiters)? = state.entries[key] else { return [] }
+                    state.entries[key] = .verified(verified)
+                    return waiters
+                }
+                for waiter in waiters { waiter.resume(returning: verified) }
+                return verified
             }
-            let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
-                state.verifications += 1
-                guard case .verifying(let waiters)? = state.entries[key] else { return [] }
-                state.entries[key] = .verified(verified)
-                return waiters
-            }
-            for waiter in waiters { waiter.resume(returning: verified) }
-            return verified
         }
     }
 

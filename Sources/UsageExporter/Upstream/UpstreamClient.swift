@@ -12,10 +12,13 @@ public struct UpstreamClient: Sendable {
 
     let httpClient: HTTPClient
     let maximumBodySize: Int
+    /// Dates the answers, for `Retry-After` dates.
+    let clock: any ExporterClock
 
-    public init(httpClient: HTTPClient, maximumBodySize: Int = Self.defaultMaximumBodySize) {
+    public init(httpClient: HTTPClient, maximumBodySize: Int = Self.defaultMaximumBodySize, clock: any ExporterClock = SystemClock()) {
         self.httpClient = httpClient
         self.maximumBodySize = maximumBodySize
+        self.clock = clock
     }
 
     /// Sends one request. Transport failures throw a retryable `CollectorError`; any HTTP status is returned.
@@ -41,7 +44,7 @@ public struct UpstreamClient: Sendable {
                 throw CollectorError(.upstream, "answer larger than the \(maximumBodySize)-byte limit from \(Self.describe(request))")
             }
             record(String(response.status.code))
-            return UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: body)
+            return UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: body, receivedAt: clock.now())
         } catch let error as CollectorError {
             throw error
         } catch is CancellationError {

@@ -181,7 +181,7 @@ public struct WindsurfAPI: Sendable {
         do {
             return try JSONDecoder().decode(Answer.self, from: response.body)
         } catch {
-            throw CollectorError(.decode, "\(endpoint) answered with invalid JSON: \(Self.describe(error))")
+            throw CollectorError(.decode, "\(endpoint) answered with invalid JSON: \(DecodingErrorDescription.describe(error))")
         }
     }
 
@@ -194,18 +194,18 @@ public struct WindsurfAPI: Sendable {
         }
     }
 
-    /// The reason an `error` message gives, whatever the HTTP status (the docs give statuses for none but
-    /// 429): the key or its permissions (`auth`), the request as configured (`config`); nil for other text.
+    /// The reason a documented `error` message gives, whatever the HTTP status (the docs give statuses for
+    /// none but 429): the key or its permissions (`auth`), the request as configured (`config`); nil for any
+    /// other text, which is then classified by its status.
     static func reason(ofMessage message: String) -> ErrorReason? {
         let lowered = message.lowercased()
-        if lowered.contains("service key") || lowered.contains("permission") { return .auth }
+        if lowered.contains("invalid service key") || lowered.contains("insufficient permission") { return .auth }
         let requestProblems = [
             "invalid query table", "all selection fields should have an aggregation function", "duplicate field alias",
             "invalid aggregation function", "tried to aggregate on a distinct field", "at least one field or aggregation is required",
             "invalid group name", "invalid timestamp format", "cannot use both group_name and emails",
         ]
-        if requestProblems.contains(where: lowered.contains) || lowered.contains("group") { return .config }
-        return nil
+        return requestProblems.contains(where: lowered.contains) ? .config : nil
     }
 
     /// Maps an error answer to a reason: by its `error` text when that is one the API documents, else by
@@ -240,38 +240,24 @@ public struct WindsurfAPI: Sendable {
         }
     }
 
-    /// An `error` field in a 200 answer.
+    /// An `error` field in a 200 answer: a documented message gives its reason; other text about the key
+    /// or a permission is `auth`, about a group `config`, anything else `upstream`.
     func checkErrorField(_ error: String, endpoint: String) throws {
         guard !error.isEmpty else { return }
         let message = redact(error)
-        switch Self.reason(ofMessage: message) {
-        case .auth?:
+        let lowered = message.lowercased()
+        let reason =
+            Self.reason(ofMessage: message)
+            ?? (lowered.contains("service key") || lowered.contains("permission") ? .auth : lowered.contains("group") ? .config : .upstream)
+        if reason == .auth {
             throw CollectorError(.auth, "\(endpoint): \(message); check the key and that it has the \(Self.permission(for: endpoint)) permission")
-        case let reason?:
-            throw CollectorError(reason, "\(endpoint): \(message)")
-        case nil:
-            throw CollectorError(.upstream, "\(endpoint): \(message)")
         }
+        throw CollectorError(reason, "\(endpoint): \(message)")
     }
 
     /// Upstream text with the service key blanked out, in case an error message echoes it.
     func redact(_ text: String) -> String {
         guard !serviceKey.value.isEmpty, text.contains(serviceKey.value) else { return text }
         return text.replacingOccurrences(of: serviceKey.value, with: "<secret>")
-    }
-
-    static func describe(_ error: any Error) -> String {
-        guard let decodingError = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return path.isEmpty ? "" : " at \(path)"
-        }
-        switch decodingError {
-        case .dataCorrupted(let context): return context.debugDescription + path(context)
-        case .keyNotFound(let key, let context): return "missing \(key.stringValue)" + path(context)
-        case .typeMismatch(let type, let context): return "expected \(type)" + path(context)
-        case .valueNotFound(let type, let context): return "expected \(type)" + path(context)
-        @unknown default: return "\(decodingError)"
-        }
     }
 }

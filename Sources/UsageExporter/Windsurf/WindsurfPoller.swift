@@ -23,7 +23,7 @@ public struct WindsurfPoller: SourcePoller {
 
     public func hasSameSettings(as other: any SourcePoller) -> Bool {
         guard let other = other as? Self else { return false }
-        return team == other.team && report == other.report && builder == other.builder
+        return team.userPageSettings == other.team.userPageSettings && report == other.report && builder == other.builder
     }
 
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {
@@ -33,15 +33,24 @@ public struct WindsurfPoller: SourcePoller {
             let balance = try await context.withRetries("GetTeamCreditBalance") {
                 try await api.creditBalance(record: context.recordRequest)
             }
-            let usage = try await context.withRetries("GetUsageConfig") {
-                try await api.usageConfig(record: context.recordRequest)
+            // The cap is an extra: a final refusal of GetUsageConfig costs only the cap, not the balance.
+            var usage: WindsurfUsageConfig?
+            do {
+                usage = try await context.withRetries("GetUsageConfig") {
+                    try await api.usageConfig(record: context.recordRequest)
+                }
+            } catch let error as CollectorError where !error.isRetryable {
+                context.logger.warning(
+                    "GetUsageConfig failed; exporting the credit balance without the add-on credit cap",
+                    metadata: ["error": "\(error)"]
+                )
             }
             return builder.creditBalanceFamilies(balance, usageConfig: usage)
         case .userPage:
             let end = context.now()
             let start = end - team.activeDaysWindow.seconds
             var pages: [(group: String?, page: WindsurfUserPage)] = []
-            for group in team.groups.map({ $0.map(Optional.some) }) ?? [nil] {
+            for group in team.scopes {
                 let what = group.map { "UserPageAnalytics for group \($0)" } ?? "UserPageAnalytics"
                 let page = try await context.withRetries(what) {
                     try await api.userPage(group: group, start: start, end: end, record: context.recordRequest)

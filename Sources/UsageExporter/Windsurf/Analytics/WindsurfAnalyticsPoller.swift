@@ -16,7 +16,7 @@ public struct WindsurfAnalyticsPoller: SourcePoller {
 
     public func hasSameSettings(as other: any SourcePoller) -> Bool {
         guard let other = other as? Self else { return false }
-        return team == other.team && builder == other.builder
+        return team.analyticsSettings == other.team.analyticsSettings && builder == other.builder
     }
 
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {
@@ -25,7 +25,7 @@ public struct WindsurfAnalyticsPoller: SourcePoller {
         let windows = team.analyticsWindows.map { WindsurfAnalyticsWindow(days: $0, now: now) }
         // Each answer is reduced to its families as it arrives: the poll holds one answer's rows at a time.
         var families = builder.accumulator()
-        for group in team.groups.map({ $0.map(Optional.some) }) ?? [nil] {
+        for group in team.scopes {
             let scope = group.map { " for group \($0)" } ?? ""
             var users = WindsurfAPIKeyDirectory.empty
             if builder.perUser {

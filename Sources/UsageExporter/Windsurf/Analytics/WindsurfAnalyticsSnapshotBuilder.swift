@@ -80,20 +80,21 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
             let labels = LabelSet(scope)
             let window = answer.window
 
-            // Cascade: rows dated outside the window's days (end exclusive) are ignored.
-            func inWindow(_ day: Double?) -> Bool {
+            // Cascade: rows dated outside the window's days (end exclusive) are ignored; a row without a
+            // readable day is counted (the request asked for the window's days only).
+            func isCounted(_ day: Double?) -> Bool {
                 guard let day, !window.contains(day) else { return true }
                 notes.rowsOutsideWindow += 1
                 return false
             }
-            let lines = answer.cascade.lines.filter { inWindow($0.day) }
+            let lines = answer.cascade.lines.filter { isCounted($0.day) }
             record(F.cascadeLinesSuggested, labels, lines.reduce(0) { $0 + $1.linesSuggested })
             record(F.cascadeLinesAccepted, labels, lines.reduce(0) { $0 + $1.linesAccepted })
 
             // Credits are summed in hundredths, as the API counts them, and divided once.
             var runs: [ModelAndMode: (messages: Double, hundredths: Double)] = [:]
             var conversations: Set<String> = []
-            for run in answer.cascade.runs where inWindow(run.day) {
+            for run in answer.cascade.runs where isCounted(run.day) {
                 // Rows of one conversation may be split across entries: they add up.
                 runs[ModelAndMode(model: run.model, mode: run.mode), default: (0, 0)].messages += run.messagesSent
                 runs[ModelAndMode(model: run.model, mode: run.mode), default: (0, 0)].hundredths += run.promptsUsed
