@@ -33,6 +33,8 @@ let package = Package(
         // zlib itself: gzip responses are assembled from deflate pieces compressed once per poll,
         // which needs sync-flushed raw deflate and crc32_combine (no Swift wrapper exposes the latter).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // glibc's malloc.h (mallopt, malloc_trim): freed poll buffers go back to the system (HeapMemory).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "CBuildRevision", cSettings: [.define("USAGE_EXPORTER_REVISION", to: "\"\(buildRevision)\"")]),
         .target(
             name: "UsageExporter",
@@ -43,6 +45,7 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "CZlib",
+                "CMalloc",
                 "CBuildRevision",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -67,6 +67,7 @@ struct UsageExporterCommand: AsyncParsableCommand {
         let logger = Logger(label: "usage-exporter")
 
         let environment = ProcessInfo.processInfo.environment
+        HeapMemory.limitRetainedMemory(environment: environment)
         var problems: [String] = []
         var configuration = ExporterConfiguration()
         if !demo {

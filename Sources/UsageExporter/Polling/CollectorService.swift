@@ -119,6 +119,9 @@ public final class CollectorService: Service, Sendable {
             let nextPoll = started + entry.poller.interval.seconds * (1 + Double.random(in: 0..<0.1))
             store.recordNextPoll(at: nextPoll, for: run)
             await pollOnce(entry, nextPollTime: nextPoll, logger: logger)
+            // The poll's answers and the replaced snapshot are free now; without this the resident size stays
+            // near the peak of the polls that ran at the same time.
+            await HeapMemory.releaseFreedMemory()
             do {
                 try await clock.sleep(until: nextPoll)
             } catch {
