@@ -206,4 +206,27 @@ struct AdversarialUpstreamTests {
             await google.stop()
         }
     }
+
+    @Test("every other redirect status is refused the same way (the exporter's own HTTP client)", arguments: [301, 302, 303])
+    func otherRedirectStatuses(_ status: Int) async throws {
+        let thief = try await RequestRecorder(host: "127.0.0.2")
+        let thiefHost = String(thief.baseURL.dropFirst("http://".count))
+        let teams = [Self.team()]
+        let harness = try await ExporterHarness.start(
+            teams: teams,
+            beforeExporterStarts: { $0.inject(.redirect(status: status, location: thief.baseURL + "/steal?token=q"), on: .userPageAnalytics) },
+            configure: { ExporterConfiguration(windsurf: ExporterHarness.teamConfigurations(teams, baseURL: $0)) }
+        )
+        try await withAsyncCleanup {
+            let metrics = try await harness.waitForMetrics("a config error") { $0.errors("windsurf", "acme", "config") >= 1 }
+            #expect(metrics.requests("windsurf", "acme", String(status)) >= 1)
+            let landing = try await harness.request("/").body
+            #expect(landing.contains("answered HTTP \(status), a redirect to \(thiefHost); redirects are not followed"))
+            #expect(!landing.contains("token=q"))
+            #expect(thief.requests.isEmpty)
+        } cleanup: {
+            await harness.stop()
+            await thief.stop()
+        }
+    }
 }

@@ -241,7 +241,8 @@ struct AnalyticsIntegrationTests {
         let code: String
         /// Requests per failed poll: 1 when not retried, the test policy's 3 attempts when retried.
         let attempts: Int
-        var testDescription: String { "\(fault) → \(reason)" }
+        var endpoint: WindsurfEndpoint = .analytics
+        var testDescription: String { "\(endpoint.rawValue): \(fault) → \(reason)" }
     }
 
     @Test(
@@ -268,6 +269,10 @@ struct AnalyticsIntegrationTests {
             ErrorCase(fault: .rateLimited(retryAfter: "0"), reason: "rate_limited", code: "429", attempts: 3),
             ErrorCase(fault: .serverError(status: 502), reason: "upstream", code: "502", attempts: 3),
             ErrorCase(fault: .malformed, reason: "decode", code: "200", attempts: 1),
+            ErrorCase(fault: .insufficientPermissions(), reason: "auth", code: "403", attempts: 1, endpoint: .cascadeAnalytics),
+            ErrorCase(fault: .rateLimited(retryAfter: "0"), reason: "rate_limited", code: "429", attempts: 3, endpoint: .cascadeAnalytics),
+            ErrorCase(fault: .serverError(status: 503), reason: "upstream", code: "503", attempts: 3, endpoint: .cascadeAnalytics),
+            ErrorCase(fault: .malformed, reason: "decode", code: "200", attempts: 1, endpoint: .cascadeAnalytics),
         ]
     )
     func errors(_ error: ErrorCase) async throws {
@@ -279,7 +284,7 @@ struct AnalyticsIntegrationTests {
             let good = try await harness.waitForMetrics("a good analytics poll") { $0.success("windsurf_analytics", "solo") == 1 }
             let lines = good.value("windsurf_cascade_lines_suggested", ["team": "solo", "window": "7d"])
             #expect(lines != nil)
-            harness.simulator.inject(error.fault, on: .analytics)
+            harness.simulator.inject(error.fault, on: error.endpoint)
             let failed = try await harness.waitForMetrics("two failed analytics polls") {
                 $0.success("windsurf_analytics", "solo") == 0 && $0.errors("windsurf_analytics", "solo", error.reason) >= 2
             }
@@ -287,7 +292,7 @@ struct AnalyticsIntegrationTests {
                 #expect(failed.errors("windsurf_analytics", "solo", reason) == 0, "\(reason)")
             }
             // Final errors are sent once per poll, transient ones up to the policy's attempts.
-            let faulted = harness.simulator.receivedRequests.filter { $0.endpoint == .analytics && $0.fault != nil }.count
+            let faulted = harness.simulator.receivedRequests.filter { $0.endpoint == error.endpoint && $0.fault != nil }.count
             let polls = Int(failed.errors("windsurf_analytics", "solo", error.reason))
             #expect(faulted >= polls * error.attempts && faulted < (polls + 1) * error.attempts)
             // The last good data stays, and the user page collector never noticed.
@@ -331,6 +336,42 @@ struct AnalyticsIntegrationTests {
             #expect(metrics.samples("windsurf_team_add_on_credit_cap").isEmpty)
             #expect(metrics.requests("windsurf_credit_balance", "acme", "403") == 1)
             #expect(metrics.errors("windsurf_credit_balance", "acme", "auth") == 0)
+        } cleanup: {
+            await harness.stop()
+        }
+    }
+
+    @Test(
+        "GetUsageConfig failing after its retries fails the credit-balance poll and keeps the last good cap; a malformed answer costs only the cap",
+        arguments: [WindsurfFault.serverError(status: 503), .rateLimited(retryAfter: "0"), .malformed]
+    )
+    func capFaults(_ fault: WindsurfFault) async throws {
+        var teams = WindsurfDatasetGenerator(seed: 17).demoTeams(users: 10, now: Date().timeIntervalSince1970)
+        teams[0].addOnCreditCap = 250
+        let harness = try await ExporterHarness.start(teams: teams) { baseURL in
+            ExporterConfiguration(windsurf: ExporterHarness.teamConfigurations(teams, baseURL: baseURL, interval: .milliseconds(300)))
+        }
+        try await withAsyncCleanup {
+            try await harness.waitForMetrics("the cap polled") { $0.value("windsurf_team_add_on_credit_cap", ["team": "acme"]) == 250 }
+            harness.simulator.inject(fault, on: .usageConfig)
+            let faulted = { harness.simulator.receivedRequests.filter { $0.endpoint == .usageConfig && $0.fault != nil }.count }
+            if case .malformed = fault {
+                // Not retried: the next poll exports the balance without the cap, and succeeds.
+                let metrics = try await harness.waitForMetrics("the balance without the cap") {
+                    $0.samples("windsurf_team_add_on_credit_cap").isEmpty && $0.success("windsurf_credit_balance", "acme") == 1
+                }
+                #expect(metrics.value("windsurf_team_seats", ["team": "acme"]) == Double(teams[0].seats))
+                #expect(metrics.errors("windsurf_credit_balance", "acme", "decode") == 0)
+                #expect(faulted() >= 1)
+            } else {
+                let reason = if case .rateLimited = fault { "rate_limited" } else { "upstream" }
+                let metrics = try await harness.waitForMetrics("the credit-balance poll failed") {
+                    $0.success("windsurf_credit_balance", "acme") == 0 && $0.errors("windsurf_credit_balance", "acme", reason) >= 1
+                }
+                #expect(metrics.value("windsurf_team_add_on_credit_cap", ["team": "acme"]) == 250)
+                #expect(metrics.value("windsurf_team_seats", ["team": "acme"]) == Double(teams[0].seats))
+                #expect(faulted() >= 3)  // retried as elsewhere
+            }
         } cleanup: {
             await harness.stop()
         }

@@ -63,7 +63,8 @@ struct PollLifecycleTests {
             #expect(poller.pollCount == 1)
 
             clock.advance(by: wake - Self.start - 0.001)
-            #expect(poller.pollCount == 1)  // not yet due
+            #expect(clock.sleepingUntil == [wake])  // not yet due: the loop still sleeps
+            #expect(poller.pollCount == 1)
             clock.advance(by: 0.001)
             try await waitUntil("the second poll is published") { text(store).contains("} 2\n") }
             #expect(poller.pollCount == 2)
@@ -159,6 +160,15 @@ struct PollLifecycleTests {
         let analytics = WindsurfAnalyticsPoller(team: team, builder: analyticsBuilder)
         #expect(analytics.hasSameSettings(as: WindsurfAnalyticsPoller(team: userPageChanged, builder: analyticsBuilder)))
         #expect(!analytics.hasSameSettings(as: WindsurfAnalyticsPoller(team: analyticsChanged, builder: analyticsBuilder)))
+        // The credit balance reads neither the groups nor the active-days window.
+        var groupsChanged = team
+        groupsChanged.groups = ["platform"]
+        groupsChanged.activeDaysWindow = .seconds(7 * 86_400)
+        let balance = WindsurfPoller(team: team, report: .creditBalance, builder: builder)
+        #expect(balance.hasSameSettings(as: WindsurfPoller(team: groupsChanged, report: .creditBalance, builder: builder)))
+        #expect(!balance.hasSameSettings(as: WindsurfPoller(team: userPageChanged, report: .creditBalance, builder: builder)))
+        #expect(!userPage.hasSameSettings(as: WindsurfPoller(team: groupsChanged, report: .userPage, builder: builder)))
+        #expect(!analytics.hasSameSettings(as: WindsurfAnalyticsPoller(team: groupsChanged, builder: analyticsBuilder)))
     }
 
     @Test("a poll that finishes after its run was superseded never publishes (reload turning on pseudonymization)")
@@ -185,7 +195,7 @@ struct PollLifecycleTests {
             try await waitUntil("the new run published") { text(store).contains("3f2a9c0d1b4e5f60") }
 
             late.open()  // the old poll now finishes and tries to publish its plain addresses
-            try await waitUntil("the old poll returned") { late.waitingCount == 0 }
+            try await waitUntil("the old poll returned") { late.waitingCount == 0 && plain.finishedCount == 2 }
             for _ in 0..<20 {
                 await Task.yield()
                 #expect(!text(store).contains("plain@example.com"))

@@ -61,6 +61,17 @@ struct PrivacyAndStalenessTests {
         }
     }
 
+    @Test("a reload drops the data only when users would be exported differently: a salt edited while not pseudonymizing changes nothing")
+    func effectivePrivacyChange() {
+        let plain = PrivacyConfiguration()
+        #expect(plain.exportsUsersTheSame(as: PrivacyConfiguration(salt: Secret("unused"))))
+        #expect(!plain.exportsUsersTheSame(as: PrivacyConfiguration(perUser: false)))
+        let salted = PrivacyConfiguration(pseudonymizeEmails: true, salt: Secret("pepper"))
+        #expect(!plain.exportsUsersTheSame(as: salted))
+        #expect(salted.exportsUsersTheSame(as: PrivacyConfiguration(pseudonymizeEmails: true, salt: Secret("pepper"))))
+        #expect(!salted.exportsUsersTheSame(as: PrivacyConfiguration(pseudonymizeEmails: true, salt: Secret("salt"))))
+    }
+
     @Test("per_user: false keeps only team and customer aggregates")
     func aggregatesOnly() async throws {
         let harness = try await Self.start(privacy: PrivacyConfiguration(perUser: false))

@@ -75,6 +75,20 @@ struct WebConfigurationTests {
         #expect(authenticator.verificationCount == 2)
     }
 
+    @Test("a request cancelled before its bcrypt check caches nothing: the same credential is verified for the next request")
+    func cancelledVerification() async {
+        let authenticator = BasicAuthenticator(users: ["prometheus": Self.htpasswdHash("pw")])
+        let cancelled = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await authenticator.isAuthorized(Self.basic("prometheus", "pw"))
+        }
+        #expect(await cancelled.value == false)
+        #expect(authenticator.cachedCount == 0)
+        #expect(authenticator.verificationCount == 0)
+        #expect(await authenticator.isAuthorized(Self.basic("prometheus", "pw")))
+        #expect(authenticator.verificationCount == 1)
+    }
+
     @Test("the web configuration file is read strictly")
     func parsing() throws {
         let (certificate, key) = try makeCertificate()

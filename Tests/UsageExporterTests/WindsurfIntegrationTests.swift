@@ -206,13 +206,15 @@ struct WindsurfIntegrationTests {
             WindsurfDatasetGenerator(seed: 3).team(name: "acme", serviceKey: "k-acme", groups: [], users: 3, now: Date().timeIntervalSince1970)
         ]
         let retryPolicy = RetryPolicy(maximumAttempts: 5, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50))
+        // An HTTP-date has whole seconds: the instant the header names, not "3 s from now".
+        let retryDate = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3).rounded(.down))
         let harness = try await Self.start(teams: teams, interval: .seconds(60), retryPolicy: retryPolicy) { simulator in
             simulator.inject(.rateLimited(retryAfter: "1"), on: .userPageAnalytics, count: 1)
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "GMT")
             formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-            simulator.inject(.rateLimited(retryAfter: formatter.string(from: Date().addingTimeInterval(3))), on: .userPageAnalytics, count: 1)
+            simulator.inject(.rateLimited(retryAfter: formatter.string(from: retryDate)), on: .userPageAnalytics, count: 1)
         }
         try await withAsyncCleanup {
             let metrics = try await harness.waitForMetrics("success after two 429s") { $0.success("windsurf", "acme") == 1 }
@@ -222,7 +224,7 @@ struct WindsurfIntegrationTests {
             let times = harness.simulator.receivedRequests.filter { $0.endpoint == .userPageAnalytics }.map(\.receivedAt)
             #expect(times.count == 3)
             #expect(times[1].timeIntervalSince(times[0]) >= 0.95)  // Retry-After: 1
-            #expect(times[2].timeIntervalSince(times[0]) >= 1.9)  // the HTTP-date, about 3 s after the start
+            #expect(times[2].timeIntervalSince(retryDate) >= -0.05)  // not before the HTTP-date
         } cleanup: {
             await harness.stop()
         }

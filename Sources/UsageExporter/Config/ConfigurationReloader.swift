@@ -66,7 +66,11 @@ public final class ConfigurationReloader: Sendable {
             }
             let pollers = SourcePollers.make(for: configuration)
             // New privacy settings must not leave series made under the old ones (plain addresses) on show.
-            collectors.apply(pollers, dropSnapshots: running.privacy != configuration.privacy, maxStale: configuration.maxStale)
+            collectors.apply(
+                pollers,
+                dropSnapshots: !running.privacy.exportsUsersTheSame(as: configuration.privacy),
+                maxStale: configuration.maxStale
+            )
             running = configuration
             status.withLock { $0 = SelfMetrics.ReloadStatus(lastSucceeded: true, lastSuccessTime: clock.now()) }
             logger.info("configuration reloaded", metadata: ["sources": "\(pollers.count)"])

@@ -12,4 +12,10 @@ public struct PrivacyConfiguration: Sendable, Equatable {
         self.salt = salt
         self.perUser = perUser
     }
+
+    /// Whether `other` exports users the same way: the same `email` labels and the same per-user choice. The
+    /// salt matters only while pseudonymizing, so a salt edited with pseudonymization off changes nothing.
+    public func exportsUsersTheSame(as other: PrivacyConfiguration) -> Bool {
+        perUser == other.perUser && EmailLabeler(privacy: self) == EmailLabeler(privacy: other)
+    }
 }

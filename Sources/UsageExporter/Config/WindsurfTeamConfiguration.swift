@@ -28,23 +28,10 @@ public struct WindsurfTeamConfiguration: Sendable, Equatable {
     /// What each poll queries: every configured group, or the whole team (nil).
     public var scopes: [String?] { groups.map { $0.map(Optional.some) } ?? [nil] }
 
-    /// The settings the user-page and credit-balance collectors read (the analytics keys and
-    /// `credit_balance` left at their defaults): a reload that changes only the others keeps their loops.
-    public var userPageSettings: WindsurfTeamConfiguration {
-        var settings = self
-        settings.creditBalance = false
-        settings.analytics = false
-        settings.analyticsWindows = Self.defaultAnalyticsWindows
-        settings.analyticsInterval = .seconds(3600)
-        return settings
-    }
-
-    /// The settings the analytics collector reads (`interval` and `credit_balance` left at their defaults).
-    public var analyticsSettings: WindsurfTeamConfiguration {
-        var settings = self
-        settings.creditBalance = false
-        settings.interval = .seconds(15 * 60)
-        return settings
+    /// Whether `other` reaches the API the same way (base URL, service key, timeout): every Windsurf
+    /// collector reads these.
+    public func hasSameConnection(as other: WindsurfTeamConfiguration) -> Bool {
+        baseURL == other.baseURL && serviceKey == other.serviceKey && timeout == other.timeout
     }
 
     public init(

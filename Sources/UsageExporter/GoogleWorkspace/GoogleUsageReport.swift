@@ -100,16 +100,9 @@ public struct GoogleUsageParameter: Sendable, Decodable, Equatable {
             value = .int(number)
         } else if container.contains(.boolValue), try !container.decodeNil(forKey: .boolValue) {
             value = .bool(try container.decodeFlexibleBool(forKey: .boolValue))
-        } else if let text = try container.decodeIfPresent(String.self, forKey: .datetimeValue), !text.isEmpty {
+        } else if let seconds = try container.decodeRFC3339(forKey: .datetimeValue) {
             // Google's "never" (1970-01-01T00:00:00.000Z, a user who never logged in) is kept as 0, not dropped,
             // so that `time() - x > threshold` catches it.
-            guard let seconds = RFC3339Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .datetimeValue,
-                    in: container,
-                    debugDescription: "not an RFC 3339 timestamp: \"\(text.prefix(40))\""
-                )
-            }
             value = .datetime(max(seconds, 0))
         } else if let text = try container.decodeIfPresent(String.self, forKey: .stringValue) {
             value = .string(text)

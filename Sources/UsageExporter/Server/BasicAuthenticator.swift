@@ -91,23 +91,24 @@ public final class BasicAuthenticator: Sendable {
                 if let shared { return shared }
             case .verify:
                 let hash = users[user]
-                let verified: Bool
-                do {
-                    // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
-                    verified = try await NIOThreadPool.singleton.runIfActive {
-                        Bcrypt.verify(password, hash: hash ?? Self.unknownUserHash) && hash != nil
-                    }
-                } catch {
-                    verified = false  // the thread pool has stopped: the process is shutting down
+                // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
+                let verified = try? await NIOThreadPool.singleton.runIfActive {
+                    Bcrypt.verify(password, hash: hash ?? Self.unknownUserHash) && hash != nil
                 }
+                // nil: this request was cancelled or the thread pool has stopped before the check ran. Nothing is
+                // cached then, and the waiters (resumed with nil) verify again themselves.
                 let waiters = state.withLock { state -> [CheckedContinuation<Bool?, Never>] in
-                    state.verifications += 1
                     guard case .verifying(let waiters)? = state.entries[key] else { return [] }
-                    state.entries[key] = .verified(verified)
+                    if let verified {
+                        state.verifications += 1
+                        state.entries[key] = .verified(verified)
+                    } else {
+                        state.entries[key] = nil
+                    }
                     return waiters
                 }
                 for waiter in waiters { waiter.resume(returning: verified) }
-                return verified
+                return verified ?? false
             }
         }
     }

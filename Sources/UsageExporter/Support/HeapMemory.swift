@@ -1,4 +1,5 @@
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import CMalloc
@@ -25,11 +26,17 @@ public enum HeapMemory {
         #endif
     }
 
+    /// True while a trim runs: polls that finish together share it instead of queueing one each.
+    private static let trimming = Atomic(false)
+
     /// Gives the free pages of every arena back to the operating system (`malloc_trim(0)`), on the
-    /// blocking thread pool because it walks the heaps under their locks. Called after each poll.
+    /// blocking thread pool because it walks the heaps under their locks. Called after each poll; a call
+    /// while another trim runs returns at once (what that trim misses, the next poll's trim releases).
     static func releaseFreedMemory() async {
         #if canImport(Glibc)
+        guard trimming.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
         _ = try? await NIOThreadPool.singleton.runIfActive { malloc_trim(0) }
+        trimming.store(false, ordering: .releasing)
         #endif
     }
 }

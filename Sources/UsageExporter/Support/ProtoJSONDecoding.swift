@@ -33,10 +33,15 @@ extension KeyedDecodingContainer {
     /// An RFC 3339 timestamp as Unix seconds. Absent, null, empty and the proto3 zero timestamp
     /// (`1970-01-01T00:00:00Z`, meaning "never") are nil.
     func decodeTimestamp(forKey key: Key) throws -> Double? {
+        try decodeRFC3339(forKey: key).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// An RFC 3339 timestamp as Unix seconds, the zero timestamp included; absent, null and empty are nil.
+    func decodeRFC3339(forKey key: Key) throws -> Double? {
         guard let text = try decodeIfPresent(String.self, forKey: key), !text.isEmpty else { return nil }
         guard let seconds = RFC3339Timestamp.parse(text) else {
             throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "not an RFC 3339 timestamp: \"\(text.prefix(40))\"")
         }
-        return seconds > 0 ? seconds : nil
+        return seconds
     }
 }

@@ -74,11 +74,18 @@ public enum RFC3339Timestamp {
     /// `yyyy-mm-dd` of a day number (days since 1970-01-01).
     public static func date(ofDay day: Int) -> String {
         let (year, month, dayOfMonth) = civilFromDays(day)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(dayOfMonth, 2))"
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits.
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// The day number (days since 1970-01-01) of the UTC day holding `seconds`.
+    public static func day(at seconds: Double) -> Int {
+        Int(flooring: seconds / 86_400)
     }
 
     /// The day number (days since 1970-01-01) of `yyyy-mm-dd`, or nil.
@@ -120,13 +127,7 @@ public enum RFC3339Timestamp {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = civilFromDays(days)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+        return "\(date(ofDay: days))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
     }
 
     /// The calendar date of a day count since 1970-01-01 (inverse of `daysFromCivil`).

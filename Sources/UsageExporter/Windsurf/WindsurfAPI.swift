@@ -3,6 +3,11 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 
+/// An answer of a Windsurf endpoint: every one carries the API's `error` field (empty when none).
+protocol WindsurfAnswer: Decodable {
+    var error: String { get }
+}
+
 /// The Windsurf endpoints the exporter calls, with the API's errors mapped to reasons.
 public struct WindsurfAPI: Sendable {
     public let baseURL: String
@@ -19,21 +24,20 @@ public struct WindsurfAPI: Sendable {
 
     /// `POST /api/v1/UserPageAnalytics` for the whole team (`group` nil) or one group.
     public func userPage(group: String?, start: Double, end: Double, record: (String) -> Void) async throws -> WindsurfUserPage {
-        try await userPageAnalytics(group: group, start: start, end: end, as: WindsurfUserPage.self, error: \.error, record: record)
+        try await userPageAnalytics(group: group, start: start, end: end, as: WindsurfUserPage.self, record: record)
     }
 
     /// The `email` and `apiKey` of every user of the team (`group` nil) or of one group, for the analytics
     /// collector's join. The keys never leave memory.
     public func apiKeys(group: String?, start: Double, end: Double, record: (String) -> Void) async throws -> WindsurfAPIKeyPage {
-        try await userPageAnalytics(group: group, start: start, end: end, as: WindsurfAPIKeyPage.self, error: \.error, record: record)
+        try await userPageAnalytics(group: group, start: start, end: end, as: WindsurfAPIKeyPage.self, record: record)
     }
 
-    private func userPageAnalytics<Answer: Decodable>(
+    private func userPageAnalytics<Answer: WindsurfAnswer>(
         group: String?,
         start: Double,
         end: Double,
         as: Answer.Type,
-        error: (Answer) -> String,
         record: (String) -> Void
     ) async throws -> Answer {
         let request = UserPageRequest(
@@ -42,58 +46,48 @@ public struct WindsurfAPI: Sendable {
             start_timestamp: RFC3339Timestamp.format(start),
             end_timestamp: RFC3339Timestamp.format(end)
         )
-        let answer = try await post("/api/v1/UserPageAnalytics", request, as: Answer.self, record: record)
-        try checkErrorField(error(answer), endpoint: "UserPageAnalytics")
-        return answer
+        return try await post("/api/v1/UserPageAnalytics", request, as: Answer.self, record: record)
     }
 
     /// `POST /api/v1/GetTeamCreditBalance`; the service key needs the Billing Read permission.
     public func creditBalance(record: (String) -> Void) async throws -> WindsurfCreditBalance {
-        let balance = try await post(
+        try await post(
             "/api/v1/GetTeamCreditBalance",
             CreditBalanceRequest(service_key: serviceKey.value),
             as: WindsurfCreditBalance.self,
             record: record
         )
-        try checkErrorField(balance.error, endpoint: "GetTeamCreditBalance")
-        return balance
     }
 
     /// `POST /api/v1/CascadeAnalytics` for one window, with the three Cascade query requests.
     public func cascadeAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCascadeAnalytics {
-        let answer = try await post(
+        try await post(
             "/api/v1/CascadeAnalytics",
             cascadeAnalyticsRequest(group: group, window: window),
             as: WindsurfCascadeAnalytics.self,
             record: record
         )
-        try checkErrorField(answer.error, endpoint: "CascadeAnalytics")
-        return answer
     }
 
     /// `POST /api/v1/Analytics` (the custom analytics API) for one window, with the four query requests of
     /// ``WindsurfAnalyticsQueries``.
     public func customAnalytics(group: String?, window: WindsurfAnalyticsWindow, record: (String) -> Void) async throws -> WindsurfCustomAnalytics {
-        let answer = try await post(
+        try await post(
             "/api/v1/Analytics",
             customAnalyticsRequest(group: group, window: window),
             as: WindsurfCustomAnalytics.self,
             record: record
         )
-        try checkErrorField(answer.error, endpoint: "Analytics")
-        return answer
     }
 
     /// `POST /api/v1/GetUsageConfig` with `team_level: true`; the service key needs Billing Read.
     public func usageConfig(record: (String) -> Void) async throws -> WindsurfUsageConfig {
-        let answer = try await post(
+        try await post(
             "/api/v1/GetUsageConfig",
             UsageConfigRequest(service_key: serviceKey.value, team_level: true),
             as: WindsurfUsageConfig.self,
             record: record
         )
-        try checkErrorField(answer.error, endpoint: "GetUsageConfig")
-        return answer
     }
 
     /// The exact body of the `CascadeAnalytics` request for `group` and `window` (the benchmark sends it too).
@@ -158,7 +152,7 @@ public struct WindsurfAPI: Sendable {
         let error: String?
     }
 
-    private func post<Body: Encodable, Answer: Decodable>(
+    private func post<Body: Encodable, Answer: WindsurfAnswer>(
         _ path: String,
         _ body: Body,
         as: Answer.Type,
@@ -167,7 +161,8 @@ public struct WindsurfAPI: Sendable {
         try await post(path, try JSONEncoder().encode(body), as: Answer.self, record: record)
     }
 
-    private func post<Answer: Decodable>(_ path: String, _ body: Data, as: Answer.Type, record: (String) -> Void) async throws -> Answer {
+    /// Sends `body` to `path` and decodes the answer; an error status or an `error` field in a 200 answer throws.
+    private func post<Answer: WindsurfAnswer>(_ path: String, _ body: Data, as: Answer.Type, record: (String) -> Void) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -178,11 +173,14 @@ public struct WindsurfAPI: Sendable {
 
         let response = try await client.send(request, timeout: timeout, record: record)
         guard response.status == 200 else { throw classify(response, endpoint: endpoint) }
+        let answer: Answer
         do {
-            return try JSONDecoder().decode(Answer.self, from: response.body)
+            answer = try JSONDecoder().decode(Answer.self, from: response.body)
         } catch {
             throw CollectorError(.decode, "\(endpoint) answered with invalid JSON: \(DecodingErrorDescription.describe(error))")
         }
+        try checkErrorField(answer.error, endpoint: endpoint)
+        return answer
     }
 
     /// The permission a service key needs for `endpoint`, for error hints.

@@ -1,5 +1,5 @@
 /// The answer of `POST /api/v1/GetTeamCreditBalance`, in whole credits.
-public struct WindsurfCreditBalance: Sendable, Equatable, Decodable {
+public struct WindsurfCreditBalance: Sendable, Equatable, Decodable, WindsurfAnswer {
     public var promptCreditsPerSeat: Double
     public var seats: Double
     public var addOnCreditsAvailable: Double

@@ -21,9 +21,15 @@ public struct WindsurfPoller: SourcePoller {
     public var id: SourceID { SourceID(report == .userPage ? .windsurf : .windsurfCreditBalance, team.name) }
     public var interval: Duration { team.interval }
 
+    /// Compares only the keys this collector reads, so a reload that changes another collector's keeps this loop.
     public func hasSameSettings(as other: any SourcePoller) -> Bool {
-        guard let other = other as? Self else { return false }
-        return team.userPageSettings == other.team.userPageSettings && report == other.report && builder == other.builder
+        guard let other = other as? Self, report == other.report, builder == other.builder,
+            team.hasSameConnection(as: other.team), team.interval == other.team.interval
+        else { return false }
+        switch report {
+        case .userPage: return team.groups == other.team.groups && team.activeDaysWindow == other.team.activeDaysWindow
+        case .creditBalance: return true
+        }
     }
 
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {

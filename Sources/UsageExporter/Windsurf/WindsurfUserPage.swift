@@ -1,5 +1,5 @@
 /// The answer of `POST /api/v1/UserPageAnalytics`.
-public struct WindsurfUserPage: Sendable, Equatable, Decodable {
+public struct WindsurfUserPage: Sendable, Equatable, Decodable, WindsurfAnswer {
     public var users: [WindsurfUser]
     public var billingCycleStart: Double?
     public var billingCycleEnd: Double?

@@ -28,7 +28,7 @@ public final class GoogleSimulator: Sendable {
         var customer: SimulatedWorkspaceCustomer
         var tokens: [String: (expiresAt: Double, admin: Bool)] = [:]
         var faults: [FaultRule] = []
-        var requests: [ReceivedRequest] = []
+        var requests = RequestLog<ReceivedRequest>()
         var issuedTokens = 0
         var tokenLifetime: Int = 3599
         var unavailableApplication: String?
@@ -89,7 +89,7 @@ public final class GoogleSimulator: Sendable {
         state.withLock { $0.faults.removeAll() }
     }
 
-    public var receivedRequests: [ReceivedRequest] { state.withLock { $0.requests } }
+    public var receivedRequests: [ReceivedRequest] { state.withLock { $0.requests.entries } }
     public var issuedTokenCount: Int { state.withLock { $0.issuedTokens } }
     public var customer: SimulatedWorkspaceCustomer { state.withLock { $0.customer } }
 
@@ -505,16 +505,18 @@ public final class GoogleSimulator: Sendable {
     ) -> Response {
         let maxResults = min(query["maxResults"].flatMap(Int.init) ?? 1000, 1000)
         let pageSize = max(1, min(maxResults, userPageSize))
+        let total = customer.users.count + (customer.includeEntryWithoutEmail ? 1 : 0)
         var offset = 0
         if let token = query["pageToken"] {
-            guard token.hasPrefix("users+"), token.hasSuffix("/=="), let value = Int(token.dropFirst(6).dropLast(3)) else {
+            // A token this simulator never issued (negative, past the end, not a number) is refused, as Google does.
+            guard token.hasPrefix("users+"), token.hasSuffix("/=="), let value = Int(token.dropFirst(6).dropLast(3)), (0...total).contains(value)
+            else {
                 return Self.googleError(.badRequest, "Invalid value for pageToken", reason: "invalid", statusText: "INVALID_ARGUMENT")
             }
             offset = value
         }
         // Only the requested page is rendered: a page costs the same whatever the customer's size.
-        let total = customer.users.count + (customer.includeEntryWithoutEmail ? 1 : 0)
-        let pageRange = min(offset, total)..<min(offset + pageSize, total)
+        let pageRange = offset..<min(offset + pageSize, total)
         let page: [String] = pageRange.map { index in
             guard index < customer.users.count else {
                 return

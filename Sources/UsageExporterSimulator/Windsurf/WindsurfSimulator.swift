@@ -31,7 +31,7 @@ public final class WindsurfSimulator: Sendable {
     struct State {
         var teams: [SimulatedWindsurfTeam]
         var faults: [FaultRule] = []
-        var requests: [ReceivedRequest] = []
+        var requests = RequestLog<ReceivedRequest>()
     }
 
     private let state: Mutex<State>
@@ -80,7 +80,7 @@ public final class WindsurfSimulator: Sendable {
     }
 
     public var receivedRequests: [ReceivedRequest] {
-        state.withLock { $0.requests }
+        state.withLock { $0.requests.entries }
     }
 
     // MARK: HTTP

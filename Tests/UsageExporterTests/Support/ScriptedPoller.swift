@@ -10,6 +10,7 @@ final class ScriptedPoller: SourcePoller {
     let settings: Int
     private let answer: @Sendable (Int, PollContext) async throws -> [FamilySamples]
     private let polls = Mutex(0)
+    private let finished = Mutex(0)
 
     init(
         _ source: String,
@@ -25,11 +26,15 @@ final class ScriptedPoller: SourcePoller {
 
     var pollCount: Int { polls.withLock { $0 } }
 
+    /// How many polls have returned or thrown; the collector publishes or records the outcome right after.
+    var finishedCount: Int { finished.withLock { $0 } }
+
     func poll(_ context: PollContext) async throws -> [FamilySamples] {
         let number = polls.withLock { polls in
             polls += 1
             return polls
         }
+        defer { finished.withLock { $0 += 1 } }
         return try await answer(number, context)
     }
 

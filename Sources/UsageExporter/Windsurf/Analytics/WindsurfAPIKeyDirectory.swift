@@ -23,7 +23,6 @@ public struct WindsurfAPIKeyDirectory: Sendable, CustomStringConvertible, Custom
     /// The email label of the user whose key is `key`, or nil for a key no user of the page holds.
     public func email(forKey key: String) -> String? { emails[key] }
 
-    public var count: Int { emails.count }
     public var description: String { "\(emails.count) api keys" }
     public var debugDescription: String { description }
 }

@@ -1,7 +1,7 @@
 /// The `email` and `apiKey` of each user of a `UserPageAnalytics` answer, read only by the analytics
 /// collector to join the custom API's `api_key` rows to users. The keys are secrets: they stay in memory
 /// for the poll and are never logged, exported or written anywhere (`Secret` never prints its value).
-public struct WindsurfAPIKeyPage: Sendable, Decodable {
+public struct WindsurfAPIKeyPage: Sendable, Decodable, WindsurfAnswer {
     public struct User: Sendable, Decodable {
         public let email: String
         public let apiKey: Secret?

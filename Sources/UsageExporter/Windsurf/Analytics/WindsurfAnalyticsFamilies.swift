@@ -1,6 +1,13 @@
 /// The Windsurf analytics families of SPEC.md ("Windsurf analytics"), with their help texts. Every one is
 /// labelled `team`, `group` (when `groups` is configured) and `window`.
 public enum WindsurfAnalyticsFamilies {
+    /// Every family, in the order a snapshot lists them; a family missing here is never exported.
+    public static let all = [
+        cascadeLinesSuggested, cascadeLinesAccepted, cascadeMessagesSent, cascadePromptCreditsUsed, cascadeConversations, cascadeToolCalls,
+        autocompleteAcceptances, autocompleteLinesAccepted, autocompleteAcceptedBytes, autocompleteUsers, userAutocompleteAcceptances,
+        userAutocompleteLinesAccepted, codeWrittenBytes, aiCodeWrittenRatio,
+    ]
+
     public static let cascadeLinesSuggested = MetricFamily(
         "windsurf_cascade_lines_suggested",
         help: "Lines of code Cascade suggested over the window's days (cascade_lines linesSuggested)."

@@ -14,9 +14,11 @@ public struct WindsurfAnalyticsPoller: SourcePoller {
     public var id: SourceID { SourceID(.windsurfAnalytics, team.name) }
     public var interval: Duration { team.analyticsInterval }
 
+    /// Compares only the keys this collector reads, so a reload that changes another collector's keeps this loop.
     public func hasSameSettings(as other: any SourcePoller) -> Bool {
         guard let other = other as? Self else { return false }
-        return team.analyticsSettings == other.team.analyticsSettings && builder == other.builder
+        return builder == other.builder && team.hasSameConnection(as: other.team) && team.groups == other.team.groups
+            && team.analyticsWindows == other.team.analyticsWindows && team.analyticsInterval == other.team.analyticsInterval
     }
 
     public func poll(_ context: PollContext) async throws -> [FamilySamples] {

@@ -69,6 +69,7 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
         }
 
         private mutating func record(_ family: MetricFamily, _ labels: LabelSet, _ value: Double) {
+            assert(F.all.contains(family), "\(family.name) is missing from WindsurfAnalyticsFamilies.all")
             builders[family, default: FixedSamplesBuilder(family)].add(labels, value)
         }
 
@@ -165,12 +166,7 @@ public struct WindsurfAnalyticsSnapshotBuilder: Sendable, Equatable {
 
         /// The families, in a fixed order.
         public func finish() -> [FamilySamples] {
-            let order = [
-                F.cascadeLinesSuggested, F.cascadeLinesAccepted, F.cascadeMessagesSent, F.cascadePromptCreditsUsed, F.cascadeConversations,
-                F.cascadeToolCalls, F.autocompleteAcceptances, F.autocompleteLinesAccepted, F.autocompleteAcceptedBytes, F.autocompleteUsers,
-                F.userAutocompleteAcceptances, F.userAutocompleteLinesAccepted, F.codeWrittenBytes, F.aiCodeWrittenRatio,
-            ]
-            return order.compactMap { builders[$0]?.build() }
+            F.all.compactMap { builders[$0]?.build() }
         }
     }
 

@@ -10,7 +10,7 @@ public struct WindsurfAnalyticsWindow: Sendable, Equatable {
     /// The window of `days` days at `now` (Unix seconds).
     public init(days: Int, now: Double) {
         self.days = days
-        end = Double(Int(flooring: now / 86_400)) * 86_400
+        end = Double(RFC3339Timestamp.day(at: now)) * 86_400
         start = end - Double(days) * 86_400
     }
 
@@ -21,10 +21,6 @@ public struct WindsurfAnalyticsWindow: Sendable, Equatable {
     public func contains(_ time: Double) -> Bool { time >= start && time < end }
 
     /// `YYYY-MM-DD` of the first and the last day, for the custom API's inclusive `date` filters.
-    public var firstDate: String { Self.date(start) }
-    public var lastDate: String { Self.date(end - 86_400) }
-
-    static func date(_ time: Double) -> String {
-        String(RFC3339Timestamp.format(time).prefix(10))
-    }
+    public var firstDate: String { RFC3339Timestamp.date(ofDay: RFC3339Timestamp.day(at: start)) }
+    public var lastDate: String { RFC3339Timestamp.date(ofDay: RFC3339Timestamp.day(at: end) - 1) }
 }

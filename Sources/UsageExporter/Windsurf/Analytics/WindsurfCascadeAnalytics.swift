@@ -1,7 +1,7 @@
 /// The answer of `POST /api/v1/CascadeAnalytics`: Cascade's daily lines, its runs (model, mode,
 /// conversation) and its tool calls over the range. Every number may come as a string or a number, and
 /// zero fields are omitted (0).
-public struct WindsurfCascadeAnalytics: Sendable, Decodable {
+public struct WindsurfCascadeAnalytics: Sendable, Decodable, WindsurfAnswer {
     /// A `cascadeLines` row: one day.
     public struct Lines: Sendable, Equatable {
         /// Unix seconds of the row's day; nil when the row has no readable `day`.
@@ -115,8 +115,8 @@ extension KeyedDecodingContainer {
     /// seconds of its 00:00 UTC; absent or empty is nil.
     func decodeDay(forKey key: Key) throws -> Double? {
         guard let text = try decodeIfPresent(String.self, forKey: key), !text.isEmpty else { return nil }
-        if let seconds = RFC3339Timestamp.parse(text) { return Double(Int(flooring: seconds / 86_400)) * 86_400 }
-        if let day = GoogleReportDate.parse(text) { return Double(day) * 86_400 }
+        if let seconds = RFC3339Timestamp.parse(text) { return Double(RFC3339Timestamp.day(at: seconds)) * 86_400 }
+        if let day = RFC3339Timestamp.day(ofDate: text) { return Double(day) * 86_400 }
         throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "not a date: \"\(text.prefix(40))\"")
     }
 }

@@ -1,7 +1,7 @@
 /// The answer of `POST /api/v1/Analytics`: per query request, its items, each mapping the caller's aliases
 /// to values. Values may come as strings (as documented) or as numbers; `"0"` values may be omitted from
 /// an item; an item-less element (`responseItems: [{}]`) is an answer with nothing in it.
-public struct WindsurfCustomAnalytics: Sendable, Decodable {
+public struct WindsurfCustomAnalytics: Sendable, Decodable, WindsurfAnswer {
     /// One item: alias → value as text.
     public struct Item: Sendable, Equatable {
         public var values: [String: String]

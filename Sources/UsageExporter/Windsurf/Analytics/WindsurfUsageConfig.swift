@@ -1,7 +1,7 @@
 /// The answer of `POST /api/v1/GetUsageConfig` with `team_level: true`: the per-user add-on credit cap
 /// applied to the team's users; absent (`{}`) when no cap is set. The field is spelled `addOnCreditCap`
 /// in newer documentation and `add_on_credit_cap` in older; both are read.
-public struct WindsurfUsageConfig: Sendable, Equatable, Decodable {
+public struct WindsurfUsageConfig: Sendable, Equatable, Decodable, WindsurfAnswer {
     public var addOnCreditCap: Double?
     public var error: String
 

@@ -26,6 +26,10 @@ struct AnalyticsQuery: Sendable {
 
     let dataSource: AnalyticsDataSource
     let selections: [Selection]
+    /// The most filters one query may have, and the most queries one request may hold (the simulator's own
+    /// bounds, far above what the exporter sends).
+    static let maximumFilters = 32
+    static let maximumQueries = 32
     let filters: [Filter]
     let aggregations: [Aggregation]
 
@@ -58,7 +62,12 @@ struct AnalyticsQuery: Sendable {
             }
             return (field: field, name: name)
         }
-        let rawFilters = try (reader.array("filters") ?? []).enumerated().map { offset, value in
+        let filterValues = try reader.array("filters") ?? []
+        // Each number filter costs a table of 64 Ki entries: a bound keeps one request from exhausting the demo.
+        guard filterValues.count <= Self.maximumFilters else {
+            throw WindsurfQueryError.invalidRequestBody("\(path).filters: at most \(Self.maximumFilters) filters")
+        }
+        let rawFilters = try filterValues.enumerated().map { offset, value in
             let filter = try JSONObjectReader(value, path: "\(path).filters[\(offset)]")
             try filter.requireOnly(["name", "filter", "value"])
             guard let name = try filter.string("name") else { throw WindsurfQueryError.invalidRequestBody("\(filter.path).name is required") }

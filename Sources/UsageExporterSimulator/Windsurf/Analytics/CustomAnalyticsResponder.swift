@@ -18,6 +18,9 @@ struct CustomAnalyticsResponder {
         guard let requests = try reader.array("query_requests"), !requests.isEmpty else {
             throw WindsurfQueryError.invalidRequestBody("query_requests is required")
         }
+        guard requests.count <= AnalyticsQuery.maximumQueries else {
+            throw WindsurfQueryError.invalidRequestBody("query_requests: at most \(AnalyticsQuery.maximumQueries) queries")
+        }
         let queries = try requests.enumerated().map { try AnalyticsQuery(parsing: $1, index: $0) }
         let context = AnalyticsColumnContext(analytics: analytics)
         let mask = analytics.memberMask(group: group)
