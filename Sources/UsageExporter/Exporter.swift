@@ -85,7 +85,7 @@ public struct Exporter: Sendable {
         )
         let collectors = CollectorService(
             store: store,
-            client: UpstreamClient(httpClient: httpClient, clock: options.clock),
+            client: UpstreamClient(httpClient: httpClient),
             retryPolicy: options.retryPolicy,
             clock: options.clock,
             logger: logger

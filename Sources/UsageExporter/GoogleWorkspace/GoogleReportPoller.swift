@@ -36,13 +36,17 @@ public struct GoogleReportPoller: SourcePoller {
             case .customer: builder.customerFamilies(parameters: reports.flatMap(\.parameters), day: answer.day)
             case .users: builder.userFamilies(reports: reports.map { ($0.userEmail, $0.parameters) }, day: answer.day)
             }
-        // A configured parameter that came back for nobody, for a reason other than a refusal or a warning.
-        let answered = Set(reports.lazy.flatMap(\.parameters).map(\.name))
-        let missing = answer.requested.expectedAnswerNames.filter { name in
-            !answered.contains(name) && !answer.omittedApplications.contains(String(GoogleParameterNames.application(of: name)))
-        }
-        if !missing.isEmpty, !reports.isEmpty {
-            context.logger.warning("configured parameters missing from the answer", metadata: ["parameters": "\(missing.joined(separator: ","))"])
+        // A configured parameter that came back for nobody, for a reason other than a refusal or a warning
+        // (nothing to check when every parameter is asked for, as the customer report does by default).
+        let expected = answer.requested.expectedAnswerNames
+        if !expected.isEmpty, !reports.isEmpty {
+            let answered = Set(reports.lazy.flatMap(\.parameters).map(\.name))
+            let missing = expected.filter { name in
+                !answered.contains(name) && !answer.omittedApplications.contains(String(GoogleParameterNames.application(of: name)))
+            }
+            if !missing.isEmpty {
+                context.logger.warning("configured parameters missing from the answer", metadata: ["parameters": "\(missing.joined(separator: ","))"])
+            }
         }
         if !notes.duplicateSeries.isEmpty {
             context.logger.warning(

@@ -135,7 +135,7 @@ public final class CollectorService: Service, Sendable {
         let run = entry.run
         let store = self.store
         let context = PollContext(
-            client: client,
+            client: client.dating(by: clock),
             retryPolicy: retryPolicy,
             clock: clock,
             nextPollTime: nextPollTime,

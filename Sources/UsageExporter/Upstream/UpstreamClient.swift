@@ -21,6 +21,12 @@ public struct UpstreamClient: Sendable {
         self.clock = clock
     }
 
+    /// This client dating its answers by `clock`. The collector service hands its pollers the client dated by
+    /// its own clock, so that `Retry-After` dates and the poll schedule count on one time line.
+    func dating(by clock: any ExporterClock) -> UpstreamClient {
+        UpstreamClient(httpClient: httpClient, maximumBodySize: maximumBodySize, clock: clock)
+    }
+
     /// Sends one request. Transport failures throw a retryable `CollectorError`; any HTTP status is returned.
     /// `record` is called once with the status code, or `error` when there was none.
     public func send(

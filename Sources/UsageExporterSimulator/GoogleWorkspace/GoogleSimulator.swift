@@ -123,8 +123,11 @@ public final class GoogleSimulator: Sendable {
         state.withLock { $0.unavailableApplication = application }
     }
 
+    /// The US Pacific (UTC−8) day number of `time`. The simulator keeps its own date arithmetic, apart from
+    /// the exporter's `GoogleReportDate`, so that a mistake there cannot pass the tests by agreeing with itself.
     public static func pacificDay(_ time: Double) -> Int { Int(((time - 8 * 3600) / 86_400).rounded(.down)) }
 
+    /// `yyyy-mm-dd` of a day number, by Foundation (independently of the exporter's own formatting).
     public static func format(day: Int) -> String {
         let date = Date(timeIntervalSince1970: Double(day) * 86_400)
         return String(date.formatted(.iso8601).prefix(10))

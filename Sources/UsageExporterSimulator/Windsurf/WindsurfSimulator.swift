@@ -193,7 +193,10 @@ public final class WindsurfSimulator: Sendable {
         case .queryError(let error):
             return Self.json(.badRequest, JSONText.object([("error", JSONText.string(error.message))]))
         case .invalidGroup:
-            return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid group name: \(body.group_name ?? "")"))]))
+            return Self.json(
+                .badRequest,
+                JSONText.object([("error", JSONText.string(WindsurfQueryError.invalidGroupName(body.group_name ?? "").message))])
+            )
         case .rateLimited(let retryAfter):
             var response = Self.json(.tooManyRequests, #"{"error":"rate limit exceeded"}"#)
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
@@ -233,7 +236,7 @@ public final class WindsurfSimulator: Sendable {
 
     private func userPage(team: SimulatedWindsurfTeam, body: RequestBody) -> Response {
         if let group = body.group_name, !group.isEmpty, !team.groups.contains(group) {
-            return Self.json(.badRequest, JSONText.object([("error", JSONText.string("invalid group name: \(group)"))]))
+            return Self.json(.badRequest, JSONText.object([("error", JSONText.string(WindsurfQueryError.invalidGroupName(group).message))]))
         }
         var windowDays: Int?
         for text in [body.start_timestamp, body.end_timestamp].compactMap({ $0 }) where (try? Date(text, strategy: .iso8601)) == nil {

@@ -34,7 +34,7 @@ final class TemporaryDirectory: Sendable {
     @discardableResult
     func write(_ name: String, _ contents: String) -> String {
         let path = file(name)
-        _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(contents.utf8)), "could not write \(path)")
         return path
     }
 }
