@@ -117,7 +117,13 @@ struct ReloadTests {
             }
             let pseudonymized = EmailLabeler(pseudonymizingWith: Secret("pepper"))
             var sawPseudonyms = false
-            while ContinuousClock.now < slowStarted + .seconds(slow + 1.5) {
+            // Scrapes go on until the slow answer has been sent (and 1.5 s more), so the old poll has had
+            // every chance to publish; the deadline only bounds a broken run.
+            var answeredAt: ContinuousClock.Instant?
+            while answeredAt.map({ ContinuousClock.now < $0 + .seconds(1.5) }) ?? (ContinuousClock.now < slowStarted + .seconds(60)) {
+                if answeredAt == nil, ContinuousClock.now >= slowStarted + .seconds(slow), simulator.requestsInFlight == 0 {
+                    answeredAt = ContinuousClock.now
+                }
                 let text = try await child.request("/metrics", port: port).body
                 let metrics = ParsedExposition(text)
                 for email in plainEmails { #expect(!text.contains(email), "\(email) reappeared") }
@@ -125,6 +131,7 @@ struct ReloadTests {
                 sawPseudonyms =
                     sawPseudonyms || metrics.samples("windsurf_user_info").contains { $0.labels["email"] == pseudonymized.label(for: plainEmails[0]) }
             }
+            #expect(answeredAt != nil, "the slow answer was never sent")
             #expect(sawPseudonyms)
             child.signal(SIGTERM)
             #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)

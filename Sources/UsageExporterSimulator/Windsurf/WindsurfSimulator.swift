@@ -32,6 +32,7 @@ public final class WindsurfSimulator: Sendable {
         var teams: [SimulatedWindsurfTeam]
         var faults: [FaultRule] = []
         var requests = RequestLog<ReceivedRequest>()
+        var inFlight = 0
     }
 
     private let state: Mutex<State>
@@ -83,6 +84,11 @@ public final class WindsurfSimulator: Sendable {
         state.withLock { $0.requests.entries }
     }
 
+    /// How many requests are being answered now (a `slow` or `hang` fault keeps one in flight).
+    public var requestsInFlight: Int {
+        state.withLock { $0.inFlight }
+    }
+
     // MARK: HTTP
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -113,6 +119,8 @@ public final class WindsurfSimulator: Sendable {
     }
 
     func respond(to request: Request, endpoint: WindsurfEndpoint) async throws -> Response {
+        state.withLock { $0.inFlight += 1 }
+        defer { state.withLock { $0.inFlight -= 1 } }
         let bytes = try await request.body.collect(upTo: 1 << 20)
         let data = Data(buffer: bytes)
         guard let body = try? JSONDecoder().decode(RequestBody.self, from: data) else {
