@@ -10,7 +10,8 @@ import UsageExporterSimulator
 /// (fetched once from the simulator over loopback) and building its families, compressing the per-poll part
 /// once, and rendering a scrape in plain text and in gzip, analytics families included.
 ///
-/// Usage: `swift run -c release usage-exporter-bench [N ...]` (default 1000 10000 100000).
+/// Usage: `swift run -c release usage-exporter-bench [N ...]` (default 1000 10000 100000), or
+/// `usage-exporter-bench simulators N DIRECTORY` to serve the demo's upstreams apart (see ``DemoSimulators``).
 @main
 struct Benchmark {
     struct Row {
@@ -30,7 +31,15 @@ struct Benchmark {
     }
 
     static func main() async throws {
-        let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "simulators" {
+            guard arguments.count == 3, let users = Int(arguments[1]), users >= 1 else {
+                throw BenchmarkError("usage: usage-exporter-bench simulators USERS DIRECTORY")
+            }
+            try await DemoSimulators.run(users: users, directory: arguments[2])
+            return
+        }
+        let sizes = arguments.compactMap { Int($0) }
         var rows: [Row] = []
         for users in sizes.isEmpty ? [1000, 10_000, 100_000] : sizes {
             rows.append(try await measure(users: users))
