@@ -137,7 +137,7 @@ struct Benchmark {
                 guard case .fixed(let lines) = samples.body else { return samples }
                 return FamilySamples(family: samples.family, body: .fixed(FixedLines(lines.bytes)))
             }
-            ExpositionPlan(families: fresh).prepareCompressed()
+            ExpositionPlan(families: fresh).prepare()
         }
 
         // Scrapes: through the server's rendering, from a store holding the snapshot.

@@ -54,7 +54,8 @@ public final class MetricsStore: Sendable {
     /// Replaces a source's data after a successful poll of its current run; returns false (and changes
     /// nothing) when `run` is not current. The snapshot, the merged plan and the success status change in one
     /// step, so a scrape never sees the success without its data; merging references the snapshots' text and
-    /// copies none of it. The gzip form is then prepared on the publishing task, outside the lock.
+    /// copies none of it. The plan's bodies (buffers to send, gzip members) are then prepared on the
+    /// publishing task, outside the lock, so that no scrape waits for them.
     @discardableResult
     public func publish(_ snapshot: SourceSnapshot, for run: PollRun, duration: Double) -> Bool {
         let plan: ExpositionPlan? = state.withLock { state in
@@ -65,7 +66,7 @@ public final class MetricsStore: Sendable {
             return state.plan
         }
         guard let plan else { return false }
-        plan.prepareCompressed()
+        plan.prepare()
         return true
     }
 

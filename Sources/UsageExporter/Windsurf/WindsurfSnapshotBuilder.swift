@@ -28,7 +28,7 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
         var signup = FixedSamplesBuilder(WindsurfFamilies.userSignupTimestamp, reservingCapacity: perUser ? userCount * 110 : 0)
         var lastUpdate = FixedSamplesBuilder(WindsurfFamilies.userLastUpdateTimestamp, reservingCapacity: perUser ? userCount * 120 : 0)
         var lastUsage = FixedSamplesBuilder(WindsurfFamilies.userLastUsageTimestamp, reservingCapacity: perUser ? userCount * 3 * 130 : 0)
-        var lastUsageAge = AgeSeries()
+        var lastUsageAge = AgeSeries(name: WindsurfFamilies.userLastUsageAge.name)
         var users = FixedSamplesBuilder(WindsurfFamilies.users)
         var activeUsers = WindowCountSeries()
         var creditsTotal = FixedSamplesBuilder(WindsurfFamilies.promptCreditsUsed)
@@ -72,7 +72,7 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
                     guard let time else { continue }
                     let kindLabels = labels.adding([("kind", kind)])
                     lastUsage.add(kindLabels, time)
-                    lastUsageAge.add(name: WindsurfFamilies.userLastUsageAge.name, labels: kindLabels, timestamp: time)
+                    lastUsageAge.add(labels: kindLabels, timestamp: time)
                 }
             }
 
