@@ -81,6 +81,18 @@ struct GzipBodyTests {
                 let value = String(repeating: "x", count: length) + (index % 3 == 0 ? "" : "\(index)")
                 series.add(labels: LabelSet([("a", value)]), timestamp: 1000)
             }
+        case "timestamps":
+            // Built from a timestamp family's lines, as the Windsurf builder does, sharing their label text.
+            var timestamps = FixedSamplesBuilder(MetricFamily("windsurf_user_last_usage_timestamp_seconds", help: "x"))
+            for (index, time) in [1.7e9, 1.7e9 + 0.123, 1_700_000_000.000_001, 0, 2e9, .infinity, .nan, 1e300].enumerated() {
+                timestamps.add(
+                    LabelSet([("team", "acme"), ("email", "a\(index % 3)@example.com"), ("kind", index % 2 == 0 ? "chat" : "a b}{ c")]),
+                    time
+                )
+            }
+            timestamps.add(.empty, 1234.5)
+            guard case .fixed(let lines) = timestamps.build()!.body else { return series }
+            series = AgeSeries(name: name, ageOf: lines)
         case "values":
             // Ages of every form: future timestamps, zero, enormous, not finite.
             for (index, timestamp) in [2e9, 0, -1e15, 1.5e9, .nan, .infinity, -.infinity, 1.7e9 + 0.0004, 1.7e9, 1.7e9].enumerated() {
@@ -96,7 +108,7 @@ struct GzipBodyTests {
 
     @Test(
         "age lines compressed by their own encoder decompress to exactly the plain text, however they are split",
-        arguments: ["users", "identical", "unicode", "long", "values", "empty"]
+        arguments: ["users", "identical", "unicode", "long", "values", "timestamps", "empty"]
     )
     func ageEncoder(shape: String) throws {
         let series = Self.series(shape)
@@ -126,5 +138,33 @@ struct GzipBodyTests {
             // Repeated prefixes are matches: far smaller than the text.
             #expect(stream.readableBytes * 3 < plain.readableBytes)
         }
+    }
+
+    @Test("ages of a timestamp family, sharing its label text, are the ages of its timestamps; lines without a number are skipped")
+    func agesOfTimestamps() throws {
+        let times: [Double] = [1.7e9, 1.7e9 + 0.123, 1_700_000_000.000_001, 0, 2e9, .infinity, -.infinity, .nan, 1e300, .leastNonzeroMagnitude]
+        var timestamps = FixedSamplesBuilder(MetricFamily("stamp_seconds", help: "x"))
+        var direct = AgeSeries(name: "age_seconds")
+        for (index, time) in times.enumerated() {
+            let labels = LabelSet([("email", "a\(index)@example.com"), ("kind", "a b}{ \" c\n")])
+            timestamps.add(labels, time)
+            direct.add(labels: labels, timestamp: time)
+        }
+        timestamps.add(.empty, 1234.5)
+        direct.add(labels: .empty, timestamp: 1234.5)
+        guard case .fixed(let lines) = try #require(timestamps.build()).body else { throw ExporterHarness.HarnessError("not fixed lines") }
+        let shared = AgeSeries(name: "age_seconds", ageOf: lines)
+        #expect(shared.count == times.count + 1)
+        var expected = ByteBuffer()
+        direct.write(into: &expected, now: Self.now)
+        var actual = ByteBuffer()
+        shared.write(into: &actual, now: Self.now)
+        #expect(String(buffer: actual) == String(buffer: expected))
+        #expect(String(buffer: actual).hasPrefix(#"age_seconds{email="a0@example.com",kind="a b}{ \" c\n"} 100000000.25"#))
+
+        let malformed = FixedLines(ByteBuffer(string: "x{a=\"1\"} 12\nno_value\nx{a=\"2\"} twelve\n\nx 3"))
+        var text = ByteBuffer()
+        AgeSeries(name: "y", ageOf: malformed).write(into: &text, now: 20)
+        #expect(String(buffer: text) == "y{a=\"1\"} 8\ny 17\n")
     }
 }

@@ -5,6 +5,9 @@ import Synchronization
 /// Series whose value is `now - timestamp`, in seconds rounded to milliseconds: the series text is
 /// rendered once, the number at each scrape.
 ///
+/// The series of a timestamp family (``init(name:ageOf:)``) share its label text instead of a copy: at
+/// 100,000 users that is 24 MB less to hold.
+///
 /// These lines are most of what a scrape renders, so a gzip scrape compresses them itself rather than
 /// through a general compressor: each line is `prefix value\n` (the prefix is `name{labels} `), and a
 /// prefix mostly repeats the previous line's (the same team and group; often the same email with another
@@ -29,12 +32,41 @@ public struct AgeSeries: Sendable {
 
     /// The family name, in UTF-8.
     private let name: [UInt8]
-    /// The label blocks, back to back.
+    /// The text the label blocks are in: a buffer of their own, or a timestamp family's lines.
     private var labels = ByteBuffer()
     private var entries: [Entry] = []
 
     public init(name: String) {
         self.name = Array(name.utf8)
+    }
+
+    /// The ages of the series of a timestamp family: `name{labels} now - t` for each of its lines
+    /// `family{labels} t`, sharing the lines' label text. A line whose value is not a number is skipped.
+    public init(name: String, ageOf timestamps: FixedLines) {
+        self.init(name: name)
+        labels = timestamps.bytes
+        var found: [(start: Int, end: Int, timestamp: Double)] = []
+        labels.withUnsafeReadableBytes { bytes in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                // `family{labels} value`: the name ends at the first brace or space, the value after the last
+                // space (label values escape line feeds and quotes, but may hold spaces and braces).
+                var labelsStart = lineStart
+                while labelsStart < lineEnd, bytes[labelsStart] != UInt8(ascii: "{"), bytes[labelsStart] != UInt8(ascii: " ") { labelsStart += 1 }
+                var valueStart = lineEnd
+                while valueStart > labelsStart, bytes[valueStart - 1] != UInt8(ascii: " ") { valueStart -= 1 }
+                if valueStart > labelsStart,
+                    let timestamp = ExpositionText.parseValue(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<lineEnd]))
+                {
+                    found.append((labelsStart, valueStart - 1, timestamp))
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+        entries.reserveCapacity(found.count)
+        for line in found { append(labelsStart: line.start, labelsEnd: line.end, timestamp: line.timestamp) }
     }
 
     public var count: Int { entries.count }

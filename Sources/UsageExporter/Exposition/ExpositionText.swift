@@ -45,6 +45,18 @@ public enum ExpositionText {
         return value.description
     }
 
+    /// Reads a sample value as ``formatValue(_:)`` and ``writeValue(_:into:)`` write it (Swift's shortest
+    /// round-trip form, so that the value read is the value written); nil for anything else.
+    public static func parseValue(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch text {
+        case "+Inf": return .infinity
+        case "-Inf": return -.infinity
+        case "NaN": return .nan
+        default: return text.isEmpty || text.contains(where: { $0.isLetter && $0 != "e" }) ? nil : Double(text)
+        }
+    }
+
     /// Writes a sample value into `buffer` without building an intermediate `String` for integers.
     @inlinable
     public static func writeValue(_ value: Double, into buffer: inout ByteBuffer) {
