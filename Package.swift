@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "usage-exporter-bench",
             dependencies: [
-                "UsageExporter", "UsageExporterSimulator", .product(name: "NIOCore", package: "swift-nio"),
+                "UsageExporter", "UsageExporterSimulator", "CLibdeflate", "CZlib", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -154,6 +154,16 @@ public struct AgeSeries: Sendable {
         }
     }
 
+    /// Every series, rendered for `now`.
+    public func text(now: Double) -> ByteBuffer {
+        render(entries.indices, now: now)
+    }
+
+    /// Every series for a scrape at `now`, as one piece for ``GzipStream`` (see ``deflatePiece(_:now:)``).
+    public func gzipPiece(now: Double) -> GzipStream.Piece {
+        deflatePiece(entries.indices, now: now)
+    }
+
     /// The series in `range`, rendered for `now` into a buffer of their own.
     func render(_ range: Range<Int>, now: Double) -> ByteBuffer {
         var buffer = ByteBuffer()
