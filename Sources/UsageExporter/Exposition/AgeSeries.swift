@@ -10,25 +10,34 @@ import Synchronization
 ///
 /// These lines are most of what a scrape renders, so a gzip scrape compresses them itself rather than
 /// through a general compressor: each line is `prefix value\n` (the prefix is `name{labels} `), and a
-/// prefix mostly repeats the previous line's (the same team and group; often the same email with another
-/// `kind`). When a series is added, the bytes its prefix shares with the previous one at the start and at
-/// the end are counted; a scrape then writes those as two deflate matches pointing into the previous line
-/// (their distance only depends on the previous value's length), and the rest of the prefix and the value
-/// as literals, all with deflate's fixed Huffman codes (``FixedHuffmanDeflate``). There is no match
-/// search and no table to build: the cost is close to rendering the text (see the benchmark's compression
-/// table).
+/// prefix mostly repeats one of the few before it (the same team and group; often the same email with
+/// another `kind`). When a series is added, the longest start and the longest end its prefix shares with
+/// one of the ``references`` prefixes before it are found; a scrape then writes those as two deflate
+/// matches pointing into those lines (their distance only depends on the lengths of the values in between),
+/// and the rest of the prefix and the value as literals, all with deflate's fixed Huffman codes
+/// (``FixedHuffmanDeflate``). There is no match search at the scrape and no table to build: the cost is
+/// close to rendering the text (see the benchmark's compression table).
 public struct AgeSeries: Sendable {
     struct Entry {
         /// Where the series' label block (braces included; empty without labels) is in `labels`.
         let labelsStart: UInt32
         let labelsEnd: UInt32
         let timestamp: Double
-        /// How many bytes at the start and at the end of the prefix equal the previous series' (capped).
+        /// How many bytes at the start and at the end of the prefix equal those of an earlier series' prefix
+        /// (capped), and how many series back that one is (1 to ``references``; the start's and the end's
+        /// may differ).
         let sharedStart: UInt16
         let sharedEnd: UInt16
+        let startBack: UInt8
+        let endBack: UInt8
 
         var labelCount: Int { Int(labelsEnd - labelsStart) }
     }
+
+    /// How many of the series before it a series' prefix is compared with: the previous line often has
+    /// another user's email, the one two or three back the same `kind` (halves the literals at 10,000 demo
+    /// users).
+    static let references = 3
 
     /// The family name, in UTF-8.
     private let name: [UInt8]
@@ -79,25 +88,29 @@ public struct AgeSeries: Sendable {
     }
 
     private mutating func append(labelsStart: Int, labelsEnd: Int, timestamp: Double) {
-        var sharedStart = 0
-        var sharedEnd = 0
-        if let previous = entries.last {
-            // Over the whole prefix `name{labels} `: the name is the same, then the label blocks (and the
-            // space after them) are compared from the start, and what is left of them from the end.
+        var shared = (start: 0, startBack: 0, end: 0, endBack: 0)
+        name.withUnsafeBufferPointer { name in
             labels.withUnsafeReadableBytes { bytes in
-                let old = UnsafeRawBufferPointer(rebasing: bytes[Int(previous.labelsStart)..<Int(previous.labelsEnd)])
-                let new = UnsafeRawBufferPointer(rebasing: bytes[labelsStart..<labelsEnd])
-                let limit = min(old.count, new.count)
-                var start = 0
-                while start < limit, old[start] == new[start] { start += 1 }
-                if start == old.count, start == new.count {
-                    sharedStart = name.count + start + 1
-                    return
+                let new = Prefix(name: name, labels: UnsafeRawBufferPointer(rebasing: bytes[labelsStart..<labelsEnd]))
+                let earlier = (1...Self.references).compactMap { back -> (back: Int, prefix: Prefix)? in
+                    guard entries.count >= back else { return nil }
+                    let entry = entries[entries.count - back]
+                    return (back, Prefix(name: name, labels: UnsafeRawBufferPointer(rebasing: bytes[Int(entry.labelsStart)..<Int(entry.labelsEnd)])))
                 }
-                var end = 0
-                while end < limit - start, old[old.count - 1 - end] == new[new.count - 1 - end] { end += 1 }
-                sharedStart = name.count + start
-                sharedEnd = end + 1
+                // The longest start shared with one of them (the names are equal), then the longest end
+                // shared with one of them within what is left.
+                for reference in earlier {
+                    let limit = min(new.count, reference.prefix.count)
+                    var start = min(name.count, limit)
+                    while start < limit, new[start] == reference.prefix[start] { start += 1 }
+                    if start > shared.start { (shared.start, shared.startBack) = (start, reference.back) }
+                }
+                for reference in earlier {
+                    let limit = min(new.count - shared.start, reference.prefix.count)
+                    var end = 0
+                    while end < limit, new[new.count - 1 - end] == reference.prefix[reference.prefix.count - 1 - end] { end += 1 }
+                    if end > shared.end { (shared.end, shared.endBack) = (end, reference.back) }
+                }
             }
         }
         entries.append(
@@ -105,10 +118,25 @@ public struct AgeSeries: Sendable {
                 labelsStart: UInt32(labelsStart),
                 labelsEnd: UInt32(labelsEnd),
                 timestamp: timestamp,
-                sharedStart: UInt16(clamping: sharedStart),
-                sharedEnd: UInt16(clamping: sharedEnd)
+                sharedStart: UInt16(clamping: shared.start),
+                sharedEnd: UInt16(clamping: shared.end),
+                startBack: UInt8(shared.startBack),
+                endBack: UInt8(shared.endBack)
             )
         )
+    }
+
+    /// The bytes of a prefix `name{labels} `: the name, a label block, a space.
+    private struct Prefix {
+        let name: UnsafeBufferPointer<UInt8>
+        let labels: UnsafeRawBufferPointer
+
+        var count: Int { name.count + labels.count + 1 }
+
+        @inline(__always)
+        subscript(position: Int) -> UInt8 {
+            position < name.count ? name[position] : position < name.count + labels.count ? labels[position - name.count] : 0x20
+        }
     }
 
     /// The length of entry `index`'s prefix `name{labels} `.
@@ -172,11 +200,9 @@ public struct AgeSeries: Sendable {
         return buffer
     }
 
-    /// The ranges of series a scrape renders (and compresses) in parallel: 4,096 series or more each (each
-    /// range is a hop to NIO's blocking thread pool and back), at most 16, so that every core of the pool
-    /// gets a share of a large family.
-    var chunks: [Range<Int>] {
-        let count = min(16, max(1, entries.count / 4096))
+    /// The series in ranges of about `size` (at least 1), for a scrape to render (and compress) in parallel.
+    func chunks(size: Int) -> [Range<Int>] {
+        let count = max(1, (entries.count + size - 1) / max(size, 1))
         let size = (entries.count + count - 1) / count
         return (0..<count).map { index in min(entries.count, index * size)..<min(entries.count, (index + 1) * size) }
     }
@@ -185,8 +211,8 @@ public struct AgeSeries: Sendable {
 
     /// The lines of `range` for a scrape at `now`, as a piece for ``GzipStream``: one deflate block with
     /// fixed codes ending with a sync flush. The first line of the series is written as literals; every
-    /// other line may point into the line before it, which is in the same gzip stream even when it belongs
-    /// to the previous range, since the pieces of a body are spliced in order.
+    /// other line may point into the lines before it, which are in the same gzip stream even when they
+    /// belong to the previous range, since the pieces of a body are spliced in order.
     func deflatePiece(_ range: Range<Int>, now: Double) -> GzipStream.Piece {
         guard !range.isEmpty else { return GzipStream.Piece(deflated: ByteBuffer(), crc: 0, inputLength: 0) }
         var checksum = LineChecksum()
@@ -235,8 +261,15 @@ public struct AgeSeries: Sendable {
             // The space before the value, the value and the line feed, in one run.
             let value = value.baseAddress!
             value[0] = UInt8(ascii: " ")
-            var previousValueLength =
-                range.lowerBound == 0 ? 0 : ExpositionText.formatMilliseconds(now - entries[range.lowerBound - 1].timestamp, into: value + 1)
+            // The lengths of the lines before this one, the last first, as far back as matches reach.
+            var lineLengths = (0, 0, 0)
+            for index in max(0, range.lowerBound - Self.references)..<range.lowerBound {
+                let length = prefixLength(index) + ExpositionText.formatMilliseconds(now - entries[index].timestamp, into: value + 1) + 1
+                lineLengths = (length, lineLengths.0, lineLengths.1)
+            }
+            func distanceBack(_ lines: Int) -> Int {
+                lines == 1 ? lineLengths.0 : lines == 2 ? lineLengths.0 + lineLengths.1 : lineLengths.0 + lineLengths.1 + lineLengths.2
+            }
             for index in range {
                 let entry = entries[index]
                 let labels = UnsafeRawBufferPointer(rebasing: text.labels[Int(entry.labelsStart)..<Int(entry.labelsEnd)])
@@ -246,20 +279,20 @@ public struct AgeSeries: Sendable {
                 var literalStart = 0
                 var literalEnd = prefixCount
                 var suffixDistance = 0
-                if index > 0 {
-                    // Back to the same place in the previous line: for its prefix's start, one whole previous
-                    // line; for its prefix's end, this prefix and the previous value and newline.
-                    let previousLine = prefixLength(index - 1) + previousValueLength + 1
-                    let sharedStart = Int(entry.sharedStart)
-                    if sharedStart >= FixedHuffmanDeflate.minimumMatch, previousLine <= FixedHuffmanDeflate.maximumDistance {
-                        writer.writeMatch(sharedStart, distance: previousLine, lengths: lengths, distances: distances)
+                // Back to the same place in an earlier line: for its prefix's start, the lines in between
+                // and itself; for its prefix's end, that plus this prefix less its prefix.
+                let sharedStart = Int(entry.sharedStart)
+                if sharedStart >= FixedHuffmanDeflate.minimumMatch {
+                    let distance = distanceBack(Int(entry.startBack))
+                    if distance <= FixedHuffmanDeflate.maximumDistance {
+                        writer.writeMatch(sharedStart, distance: distance, lengths: lengths, distances: distances)
                         literalStart = sharedStart
                     }
-                    let sharedEnd = Int(entry.sharedEnd)
-                    suffixDistance = prefixCount + previousValueLength + 1
-                    if sharedEnd >= FixedHuffmanDeflate.minimumMatch, suffixDistance <= FixedHuffmanDeflate.maximumDistance {
-                        literalEnd = prefixCount - sharedEnd
-                    }
+                }
+                let sharedEnd = Int(entry.sharedEnd)
+                if sharedEnd >= FixedHuffmanDeflate.minimumMatch {
+                    suffixDistance = distanceBack(Int(entry.endBack)) + prefixCount - prefixLength(index - Int(entry.endBack))
+                    if suffixDistance <= FixedHuffmanDeflate.maximumDistance { literalEnd = prefixCount - sharedEnd }
                 }
                 // The literals of the prefix: what of the name, the labels and the space is in [start, end).
                 var position = literalStart
@@ -280,7 +313,7 @@ public struct AgeSeries: Sendable {
                 checksum.add(text.name)
                 checksum.add(labels)
                 checksum.add(UnsafeRawBufferPointer(start: value, count: valueLength + 2))
-                previousValueLength = valueLength
+                lineLengths = (prefixCount + valueLength + 1, lineLengths.0, lineLengths.1)
             }
         }
         writer.endBlockAndSyncFlush()

@@ -106,11 +106,18 @@ public struct WindowCountSeries: Sendable {
 }
 
 extension FamilySamples.Body {
-    /// The parts a scrape renders separately, as ranges for ``render(_:now:)``: chunks of an age family, one
-    /// range for anything else.
-    var scrapeTimeChunks: [Range<Int>] {
+    /// How many lines a scrape renders separately, in chunks: the series of an age family, 0 for anything
+    /// else (rendered whole).
+    var scrapeTimeLines: Int {
+        if case .ageSince(let series) = self { return series.count }
+        return 0
+    }
+
+    /// The parts a scrape renders separately, as ranges for ``render(_:now:)``: chunks of about `size` series
+    /// of an age family, one range for anything else.
+    func scrapeTimeChunks(size: Int) -> [Range<Int>] {
         switch self {
-        case .ageSince(let series): series.chunks
+        case .ageSince(let series): series.chunks(size: size)
         case .fixed, .countWithin: [0..<1]
         }
     }

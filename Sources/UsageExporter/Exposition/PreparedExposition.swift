@@ -174,17 +174,20 @@ final class PreparedExposition: Sendable {
         }
     }
 
-    /// `work` applied to every chunk of every body (``FamilySamples/Body/scrapeTimeChunks``) in parallel on
-    /// NIO's blocking thread pool; the results per body, in order. Small bodies (active-user counts) share one
-    /// job: each job is a hop to the pool and back.
+    /// `work` applied to every chunk of every body (``FamilySamples/Body/scrapeTimeChunks(size:)``) in
+    /// parallel on NIO's blocking thread pool; the results per body, in order. The age families are split
+    /// into chunks of equal size, two per core (each chunk is a hop to the pool and back): 2,048 to 16,384
+    /// series, whose output fits the reused scratch memory. Small bodies (active-user counts) share one job.
     static func inChunks<Result: Sendable>(
         _ bodies: [FamilySamples.Body],
         _ work: @escaping @Sendable (FamilySamples.Body, Range<Int>) throws -> Result
     ) async throws -> [[Result]] {
+        let lines = bodies.reduce(0) { $0 + $1.scrapeTimeLines }
+        let size = min(16_384, max(2048, lines / max(1, 2 * System.coreCount)))
         var jobs: [[(body: Int, chunk: Range<Int>)]] = []
         var small: [(body: Int, chunk: Range<Int>)] = []
         for (index, body) in bodies.enumerated() {
-            let chunks = body.scrapeTimeChunks
+            let chunks = body.scrapeTimeChunks(size: size)
             if chunks.count == 1, body.estimatedByteCount < coalescingLimit {
                 small.append((index, chunks[0]))
             } else {
