@@ -71,10 +71,16 @@ public struct ExpositionPlan: Sendable {
 
     /// The gzip body for a scrape at `now`, as spans of one gzip stream: each run of fixed lines is a span
     /// prepared once per plan from pieces compressed once per snapshot; the scrape-time families are
-    /// rendered and compressed now, large ones in parallel chunks. ``GzipStream/assemble(_:)-([Span])`` makes
-    /// the member, with whatever the caller adds after them.
+    /// rendered and compressed now, large ones in parallel chunks. `GzipStream.assemble` makes the member,
+    /// with whatever the caller adds after them.
     public func gzipSpans(now: Double, format: ExpositionFormat = .text) async throws -> [GzipStream.Span] {
-        let prepared = try await NIOThreadPool.singleton.runIfActive { self.prepared(format) }
+        // Compressing what is not compressed yet (after a reload or a stale source rebuilt the plan) is
+        // blocking work too.
+        let prepared = try await NIOThreadPool.singleton.runIfActive {
+            let prepared = self.prepared(format)
+            _ = try prepared.gzipParts()
+            return prepared
+        }
         return try await prepared.gzipSpans(now: now)
     }
 

@@ -58,7 +58,7 @@ final class PreparedExposition: Sendable {
 
     private let elements: [Element]
     let plain: [Part]
-    private let gzip = Mutex<Result<[GzipPart], any Error>?>(nil)
+    private let gzip = Mutex<[GzipPart]?>(nil)
 
     init(segments: [ExpositionPlan.Segment], format: ExpositionFormat) {
         var elements: [Element] = []
@@ -87,13 +87,14 @@ final class PreparedExposition: Sendable {
         }
     }
 
-    /// The gzip body's parts, compressed on first use (and kept, failure included, for the plan's life).
+    /// The gzip body's parts, compressed on first use and kept for the plan's life (a failure is not kept:
+    /// the next gzip scrape tries again).
     func gzipParts() throws -> [GzipPart] {
         try gzip.withLock { cached in
-            if let cached { return try cached.get() }
-            let made = Result { try makeGzipParts() }
+            if let cached { return cached }
+            let made = try makeGzipParts()
             cached = made
-            return try made.get()
+            return made
         }
     }
 
