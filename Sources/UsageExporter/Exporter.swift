@@ -74,15 +74,7 @@ public struct Exporter: Sendable {
     /// Serves and polls until a shutdown signal or cancellation. `onServerRunning` receives the bound port.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let serverBuilder = try Self.serverBuilder(options: options)
-        let httpClient = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                // A request body may hold a service key or a signed assertion: never re-send it elsewhere.
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(10)),
-                decompression: .enabled(limit: .ratio(50))
-            )
-        )
+        let httpClient = UpstreamClient.makeHTTPClient()
         let collectors = CollectorService(
             store: store,
             client: UpstreamClient(httpClient: httpClient),
