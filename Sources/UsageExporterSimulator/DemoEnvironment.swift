@@ -10,13 +10,18 @@ public final class DemoEnvironment: Sendable {
     /// Where the generated service-account key file is written.
     let directory: URL
 
-    public init(users: Int, now: Double = Date().timeIntervalSince1970) throws {
+    /// `googleClock` decides which report dates the Workspace simulator has complete (tests move it to the past).
+    public init(
+        users: Int,
+        now: Double = Date().timeIntervalSince1970,
+        googleClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) throws {
         self.users = users
-        let teams = WindsurfDatasetGenerator().demoTeams(users: users, now: now)
+        let teams = WindsurfDatasetGenerator().demoTeams(users: users, now: now, history: true)
         self.windsurf = WindsurfSimulator(teams: teams)
         let emails = Array(Set(teams.flatMap { $0.users.map(\.normalizedEmail) })).sorted()
-        let customer = GoogleDatasetGenerator().customer(emails: emails, extraUsers: max(5, users / 10), now: now)
-        self.google = GoogleSimulator(customer: customer, account: try SimulatedServiceAccount(), userPageSize: 500)
+        let customer = GoogleDatasetGenerator().customer(emails: emails, extraUsers: max(5, users / 10), now: now, history: true)
+        self.google = GoogleSimulator(customer: customer, account: try SimulatedServiceAccount(), userPageSize: 500, clock: googleClock)
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("usage-exporter-demo-\(UUID().uuidString)")
     }
 

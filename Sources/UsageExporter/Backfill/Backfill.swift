@@ -178,7 +178,8 @@ public struct Backfill: Sendable {
                     facts: schedule.facts,
                     firstDate: schedule.days.first.map(schedule.dateText),
                     lastDate: schedule.days.last.map(schedule.dateText),
-                    answered: schedule.days.filter { completeness[index][$0] != nil }.count,
+                    answered: schedule.days.filter { completeness[index][$0] == .complete }.count,
+                    incomplete: schedule.days.filter { completeness[index][$0].map { $0 != .complete } ?? false }.map(schedule.dateText),
                     unanswered: schedule.days.filter { completeness[index][$0] == nil }.map(schedule.dateText)
                 )
             },

@@ -9,10 +9,13 @@ public struct BackfillManifest: Codable, Sendable, Equatable {
         public var source: String
         /// How the answers were chosen (`lag` for Google, `windows` for the analytics).
         public var facts: [String: String]
-        /// The first and last day asked for (`yyyy-mm-dd`), and how many answered.
+        /// The first and last day asked for (`yyyy-mm-dd`), and how many answered complete.
         public var firstDate: String?
         public var lastDate: String?
         public var answered: Int
+        /// Days that answered without (some applications') data: the live exporter skips them, or uses them
+        /// without those applications when nothing newer is complete.
+        public var incomplete: [String]
         /// Days asked for that had no answer (not yet available, or a date Google does not have).
         public var unanswered: [String]
     }

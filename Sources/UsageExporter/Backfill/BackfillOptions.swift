@@ -112,7 +112,7 @@ public struct BackfillOptions: Sendable, Equatable {
             if start > end {
                 problems.append("--backfill.start: \(startText ?? "") is after the end of the range (\(RFC3339Timestamp.format(Double(end))))")
             } else if end - start > maximumRange {
-                problems.append("--backfill.start: the range may be at most 731 days, got \(PrometheusDuration.format(.seconds(end - start)))")
+                problems.append("--backfill.start: the range may be at most 731 days, got \((end - start + 86_399) / 86_400) days")
             }
         }
         var labels: [BackfillLabel] = []
