@@ -63,7 +63,8 @@ struct BackfillBinaryTests {
             #expect(result.code == 0, "\(result.error)")
             #expect(result.output.contains("wrote ") && result.output.contains("--storage.tsdb.retention.time=4d"))
             #expect(result.output.contains("promtool tsdb create-blocks-from openmetrics --max-block-duration=18h"))
-            #expect(result.error.contains("backfill: answers "))
+            #expect(result.error.contains("backfill: dates "))
+            #expect(result.error.contains("last_over_time(metric[15m])"))
             let names = try FileManager.default.contentsOfDirectory(atPath: output)
             #expect(names.contains("manifest.json") && names.contains { $0.hasSuffix("-18h.om") })
             let secrets = configuration.windsurf.map(\.serviceKey.value) + demo.windsurf.teams.flatMap { $0.users.map(\.apiKey) }

@@ -128,21 +128,26 @@ public struct Backfill: Sendable {
         }
 
         // 2. Fetch what the cache does not have, a few requests at a time.
-        var completeness = [[Int: BackfillAnswer.Completeness]](repeating: [:], count: histories.count)
-        var missing: [(source: Int, day: Int)] = []
-        for (index, schedule) in schedules.enumerated() {
-            for day in schedule.days {
-                let date = schedule.dateText(day)
-                if let known = Self.cachedCompleteness(folder: folders[index], date: date) {
-                    completeness[index][day] = known
-                } else if let answer = schedule.prepared[day] {
-                    try cache.store(answer, folder: folders[index], date: date)
-                    completeness[index][day] = answer.completeness
-                } else {
-                    missing.append((index, day))
+        let scanned = try await NIOThreadPool.singleton.runIfActive {
+            var completeness = [[Int: BackfillAnswer.Completeness]](repeating: [:], count: histories.count)
+            var missing: [(source: Int, day: Int)] = []
+            for (index, schedule) in schedules.enumerated() {
+                for day in schedule.days {
+                    let date = schedule.dateText(day)
+                    if let known = Self.cachedCompleteness(folder: folders[index], date: date) {
+                        completeness[index][day] = known
+                    } else if let answer = schedule.prepared[day] {
+                        try cache.store(answer, folder: folders[index], date: date)
+                        completeness[index][day] = answer.completeness
+                    } else {
+                        missing.append((index, day))
+                    }
                 }
             }
+            return (completeness: completeness, missing: missing)
         }
+        var completeness = scanned.completeness
+        let missing = scanned.missing
         let total = schedules.reduce(0) { $0 + $1.days.count }
         progress.startFetching(total: total, fromCache: total - missing.count, at: clock.now())
         let fetched = try await withReporting {
@@ -259,10 +264,12 @@ public struct Backfill: Sendable {
                     var loaded: [Int: [FamilySamples]] = [:]
                     for run in timeline.runs(in: window) {
                         if loaded[run.day] == nil {
-                            guard let answer = cache.load(folder: folders[index], date: schedules[index].dateText(run.day)) else {
+                            let date = schedules[index].dateText(run.day)
+                            guard let answer = cache.load(folder: folders[index], date: date) else {
+                                cache.remove(folder: folders[index], date: date)
                                 throw BackfillError.output(
                                     path: folders[index],
-                                    reason: "the cached answer for \(schedules[index].dateText(run.day)) is missing or unreadable; run again"
+                                    reason: "the cached answer for \(date) is missing or unreadable (removed); run again to fetch it anew"
                                 )
                             }
                             loaded[run.day] = answer.families
@@ -332,14 +339,14 @@ public struct Backfill: Sendable {
     /// Whether `name` is one of this tool's window files.
     static func isWindowFile(_ name: String) -> Bool { name.hasPrefix("usage-exporter-") && name.hasSuffix(".om") }
 
-    /// How complete a cached answer is, from its first lines only.
+    /// How complete a cached answer is, from its first lines only (files appear whole: a file that later proves
+    /// unreadable is removed, so that the next run asks again).
     static func cachedCompleteness(folder: String, date: String) -> BackfillAnswer.Completeness? {
         let path = (folder as NSString).appendingPathComponent(date + ".txt")
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        // The full parse checks the file's end too: a cached file is only trusted whole.
-        guard let data = try? handle.readToEnd(), let answer = BackfillAnswer.parse(ByteBuffer(data: data)) else { return nil }
-        return answer.completeness
+        guard let head = try? handle.read(upToCount: 4_096) else { return nil }
+        return BackfillAnswer.completeness(ofHead: ByteBuffer(data: head))
     }
 
     /// Creates the output directory and removes what a stopped run left under temporary names.

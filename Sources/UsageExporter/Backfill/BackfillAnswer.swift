@@ -42,24 +42,29 @@ public struct BackfillAnswer: Sendable {
         return buffer
     }
 
+    /// The completeness a file's first two lines give, or nil when they are not this format's.
+    static func completeness(ofHead buffer: ByteBuffer) -> Completeness? {
+        let lines = buffer.readableBytesView.split(separator: UInt8(ascii: "\n"), maxSplits: 2, omittingEmptySubsequences: false)
+        guard lines.count == 3, String(decoding: lines[0], as: UTF8.self) == formatLine else { return nil }
+        return completeness(String(decoding: lines[1], as: UTF8.self))
+    }
+
+    private static func completeness(_ statusLine: String) -> Completeness? {
+        if statusLine == "complete" { return .complete }
+        if statusLine == "empty" { return .empty }
+        if statusLine.hasPrefix("partial ") { return .partial(statusLine.dropFirst(8).split(separator: ",").map(String.init)) }
+        return nil
+    }
+
     /// The answer `serialized()` wrote, or nil for anything else (another format, a truncated file).
     static func parse(_ buffer: ByteBuffer) -> BackfillAnswer? {
         var lines = buffer.readableBytesView.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
         guard lines.last?.isEmpty == true else { return nil }  // a complete file ends with a newline
         lines = lines.dropLast()
         guard let format = lines.popFirst(), String(decoding: format, as: UTF8.self) == formatLine,
-            let statusLine = lines.popFirst().map({ String(decoding: $0, as: UTF8.self) })
+            let statusLine = lines.popFirst().map({ String(decoding: $0, as: UTF8.self) }),
+            let completeness = completeness(statusLine)
         else { return nil }
-        let completeness: Completeness
-        if statusLine == "complete" {
-            completeness = .complete
-        } else if statusLine == "empty" {
-            completeness = .empty
-        } else if statusLine.hasPrefix("partial ") {
-            completeness = .partial(statusLine.dropFirst(8).split(separator: ",").map(String.init))
-        } else {
-            return nil
-        }
         var families: [FamilySamples] = []
         var current: (family: MetricFamily, lines: ByteBuffer)?
         func finish() {

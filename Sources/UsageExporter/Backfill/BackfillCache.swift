@@ -29,6 +29,11 @@ public struct BackfillCache: Sendable {
         return BackfillAnswer.parse(ByteBuffer(data: data))
     }
 
+    /// Removes the answer for `date` (one that proved unreadable).
+    func remove(folder: String, date: String) {
+        try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(date + ".txt"))
+    }
+
     /// Stores `answer` for `date`, whole or not at all.
     func store(_ answer: BackfillAnswer, folder: String, date: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

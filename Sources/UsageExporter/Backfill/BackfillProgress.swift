@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The counters of a running backfill, and the progress line made from them: answers done of total, requests
+/// The counters of a running backfill, and the progress line made from them: dates done of total, requests
 /// sent, windows and samples written, and the time left at the rate so far.
 public final class BackfillProgress: Sendable {
     struct State {
@@ -49,10 +49,11 @@ public final class BackfillProgress: Sendable {
         }
     }
 
-    /// `backfill: answers 42/120, requests 96, windows 0/5, samples 0 written, ETA 1m20s`.
+    /// `backfill: dates 42/120, requests 96, windows 0/5, samples 0 written, ETA 1m20s` (a date of one source: a Google
+    /// report date or a Windsurf analytics day).
     func line(at now: Double) -> String {
         state.withLock { state in
-            var parts = ["answers \(state.answersDone)/\(state.answersTotal)", "requests \(state.requests)"]
+            var parts = ["dates \(state.answersDone)/\(state.answersTotal)", "requests \(state.requests)"]
             if state.windowsTotal > 0 {
                 parts.append("windows \(state.windowsDone)/\(state.windowsTotal)")
                 parts.append("samples \(state.samplesWritten) written")
