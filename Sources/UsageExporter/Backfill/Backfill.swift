@@ -169,25 +169,29 @@ public struct Backfill: Sendable {
         let written = try await withReporting {
             try await write(windows, timelines: timelines, schedules: schedules, folders: folders, cache: cache)
         }
+        var sources: [BackfillManifest.Source] = []
+        for (index, (history, schedule)) in zip(histories, schedules).enumerated() {
+            let known = completeness[index]
+            sources.append(
+                BackfillManifest.Source(
+                    collector: history.id.collector.rawValue,
+                    source: history.id.source,
+                    facts: schedule.facts,
+                    firstDate: schedule.days.first.map(schedule.dateText),
+                    lastDate: schedule.days.last.map(schedule.dateText),
+                    answered: schedule.days.filter { known[$0] == .complete }.count,
+                    incomplete: schedule.days.filter { known[$0] != nil && known[$0] != .complete }.map(schedule.dateText),
+                    unanswered: schedule.days.filter { known[$0] == nil }.map(schedule.dateText)
+                )
+            )
+        }
         let manifest = BackfillManifest(
             start: RFC3339Timestamp.format(Double(options.start)),
             end: RFC3339Timestamp.format(Double(options.end)),
             stepSeconds: options.step,
             blockDuration: options.blockDurationText,
             labels: Dictionary(options.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }),
-            sources: zip(histories, schedules).enumerated().map { index, pair in
-                let (history, schedule) = pair
-                return BackfillManifest.Source(
-                    collector: history.id.collector.rawValue,
-                    source: history.id.source,
-                    facts: schedule.facts,
-                    firstDate: schedule.days.first.map(schedule.dateText),
-                    lastDate: schedule.days.last.map(schedule.dateText),
-                    answered: schedule.days.filter { completeness[index][$0] == .complete }.count,
-                    incomplete: schedule.days.filter { completeness[index][$0].map { $0 != .complete } ?? false }.map(schedule.dateText),
-                    unanswered: schedule.days.filter { completeness[index][$0] == nil }.map(schedule.dateText)
-                )
-            },
+            sources: sources,
             windows: written.windows,
             series: written.series,
             samples: written.windows.reduce(0) { $0 + $1.samples },
