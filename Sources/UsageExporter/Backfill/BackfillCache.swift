@@ -46,23 +46,13 @@ public struct BackfillCache: Sendable {
 enum BackfillFiles {
     /// Writes `buffer` to a temporary name beside `path`, flushes it to disk and renames it to `path`.
     static func writeAtomically(_ buffer: ByteBuffer, to path: String) throws {
-        let temporary = temporaryName(for: path)
+        let file = try BackfillFileWriter(path: path)
         do {
-            let data = Data(buffer: buffer, byteTransferStrategy: .noCopy)
-            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-                throw BackfillError.output(path: temporary, reason: "cannot create the file")
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            defer { try? handle.close() }
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try rename(temporary, to: path)
-        } catch let error as BackfillError {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
+            try file.write(buffer)
+            try file.commit()
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw BackfillError.output(path: path, reason: error.localizedDescription)
+            file.abort()
+            throw error
         }
     }
 
