@@ -29,7 +29,7 @@ public enum LandingPage {
             </head>
             <body>
             <h1>usage-exporter</h1>
-            <p>Prometheus exporter for Windsurf and Google Workspace usage. Version \(escape(ExporterVersion.version)).</p>
+            <p>Prometheus exporter for Windsurf and Google Workspace usage. Version \(escape(ExporterVersion.version)) (revision \(escape(ExporterVersion.revision))).</p>
             <p><a href="\(escape(telemetryPath))">Metrics</a> · <a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></p>
             <h2>Sources</h2>
             <table>
