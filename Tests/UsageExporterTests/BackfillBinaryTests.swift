@@ -5,7 +5,7 @@ import UsageExporterSimulator
 
 /// `usage-exporter backfill` as a user runs it: its help, its errors and exit codes, and a run against the demo's
 /// simulators whose files hold no secret.
-@Suite("Backfill binary", .serialized)
+@Suite("Backfill binary", .serialized, .awayFromDayBoundaries)
 struct BackfillBinaryTests {
     let directory = TemporaryDirectory()
 

@@ -10,7 +10,7 @@ import UsageExporterSimulator
 /// `usage-exporter backfill` against the demo's simulators over real HTTP: what it writes at an instant is what
 /// the live collectors serve at that instant, it asks for each answer once, resumes after a failure, retries as
 /// the collectors do, and shows the demo's past (a user who joins, one who leaves, a date without data).
-@Suite("Backfill against the simulators", .serialized)
+@Suite("Backfill against the simulators", .serialized, .awayFromDayBoundaries)
 struct BackfillIntegrationTests {
     /// The time the Workspace simulator answers as at (nil: the real time).
     final class GoogleClock: Sendable {
