@@ -50,6 +50,8 @@ struct BinaryTests {
                 colour: blue
               - name: acme
                 service_key_file: /nonexistent/key
+                consumption: true
+                consumption_interval: 1m
             """
         )
         let bad = try await ExporterProcess.run(["--config.check", "--config.file", invalid], environment: [:])
@@ -59,9 +61,10 @@ struct BinaryTests {
             lines == [
                 "\(invalid):3: windsurf[0].service_key: environment variable UNSET_VARIABLE_FOR_TEST is not set",
                 "\(invalid):4: windsurf[0].interval: invalid duration \"15x\": use Prometheus syntax such as 30s, 15m, 1h or 7d",
-                "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, interval, timeout)",
+                "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, consumption, consumption_interval, interval, timeout)",
                 "\(invalid):6: windsurf[1].name: duplicate team name \"acme\" (first at line 2)",
                 "\(invalid):7: windsurf[1].service_key_file: cannot read service key file \"/nonexistent/key\": No such file or directory",
+                "\(invalid):9: windsurf[1].consumption_interval: must be between 6m and 7d, found 1m (the consumption API allows 10 queries an hour per team and each poll sends one, so no interval under 6m is accepted)",
             ]
         )
     }
