@@ -72,7 +72,8 @@ public struct UpstreamClient: Sendable {
         let deadline = NIODeadline.now() + .nanoseconds(timeout.clampedNanoseconds)
         do {
             let response = try await httpClient.execute(request, deadline: deadline)
-            if (300..<400).contains(response.status.code) {
+            // 304 Not Modified answers an If-None-Match; it redirects nowhere.
+            if (300..<400).contains(response.status.code), response.status.code != 304 {
                 // Redirects are never followed: the request body may hold a service key or a signed assertion.
                 record(String(response.status.code))
                 throw Self.redirectError(status: Int(response.status.code), location: response.headers.first(name: "Location"), request: request)
