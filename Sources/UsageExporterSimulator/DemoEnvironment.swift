@@ -2,7 +2,8 @@ import Foundation
 import UsageExporter
 
 /// The simulated upstreams of `--demo`, and the configuration that points the exporter at them:
-/// two Windsurf teams and one Workspace customer whose users include the Windsurf users.
+/// two Windsurf teams (one billed in credits, one in ACUs; both with analytics and consumption) and one
+/// Workspace customer whose users include the Windsurf users.
 public final class DemoEnvironment: Sendable {
     public let windsurf: WindsurfSimulator
     public let google: GoogleSimulator
@@ -32,6 +33,7 @@ public final class DemoEnvironment: Sendable {
                 groups: team.groups.isEmpty ? nil : team.groups,
                 creditBalance: true,
                 analytics: true,
+                consumption: true,
                 interval: .seconds(300)
             )
         }

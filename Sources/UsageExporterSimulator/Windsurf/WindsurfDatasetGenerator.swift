@@ -33,8 +33,10 @@ public struct WindsurfDatasetGenerator: Sendable {
         "Dubois", "Kim", "Moreau", "Ivanova", "Garcia", "Müller", "Chen", "Larsen", "Mensah",
     ]
 
-    /// The demo's two teams: `acme` with the groups `platform` and `design` and an add-on credit cap, and
-    /// `globex` without groups or cap, sharing `users` between them (60% and 40%).
+    /// The demo's two teams: `acme` with the groups `platform` and `design` and an add-on credit cap, billed in
+    /// credits, and `globex` without groups or cap, billed in ACUs, sharing `users` between them (60% and 40%).
+    /// acme's consumption counts flex credits past 50 prompt credits a month per member, so that its heavier
+    /// users show some (the generated members use up to a few hundred credits a month).
     public func demoTeams(users: Int, now: Double) -> [SimulatedWindsurfTeam] {
         let acmeCount = max(1, (users * 6 + 5) / 10)
         let globexCount = max(1, users - acmeCount)
@@ -43,6 +45,9 @@ public struct WindsurfDatasetGenerator: Sendable {
             team(name: "globex", serviceKey: "demo-globex-service-key", groups: [], users: globexCount, now: now, seedOffset: 2),
         ]
         teams[0].addOnCreditCap = 1_500
+        teams[0].billingStrategy = .credits
+        teams[0].monthlyPromptCredits = 50
+        teams[1].billingStrategy = .acu
         return teams
     }
 
