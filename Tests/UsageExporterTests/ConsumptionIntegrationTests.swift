@@ -432,4 +432,93 @@ struct ConsumptionIntegrationTests {
             await harness.stop()
         }
     }
+
+    @Test("through the binary: reloads and a restart (with --state.file) within the hour never send an 11th query")
+    func budgetAcrossReloadsAndRestarts() async throws {
+        let directory = TemporaryDirectory()
+        let team = Self.demoTeams()[0]
+        let simulator = WindsurfSimulator(teams: [team])
+        let baseURL = try await simulator.start()
+        simulator.setConsumptionRateLimit(queries: 10, per: .seconds(3600))
+        try await withAsyncCleanup {
+            let config = directory.file("config.yml")
+            let state = directory.file("state.json")
+            var windows = 30
+            func writeConfig() {
+                directory.write(
+                    "config.yml",
+                    """
+                    windsurf:
+                      - name: acme
+                        base_url: \(baseURL)
+                        service_key: \(team.serviceKey)
+                        interval: 1h
+                        consumption: true
+                        consumption_interval: 1h
+                        analytics_windows: [7d, \(windows)d]
+
+                    """
+                )
+            }
+            func queries() -> [WindsurfSimulator.ReceivedRequest] {
+                Self.consumptionRequests(simulator).filter { !$0.body.contains("page_cursor=") }
+            }
+            func start() async throws -> (ExporterProcess, Int) {
+                let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0", "--state.file", state])
+                return (child, try await child.listeningPort())
+            }
+            writeConfig()
+            var (child, port) = try await start()
+            try await waitUntil("the first query") { queries().count == 1 }
+            // Every reload that changes the windows restarts the collector, which queries at once.
+            for expected in 2...7 {
+                windows = windows == 30 ? 31 : 30
+                writeConfig()
+                child.signal(SIGHUP)
+                try await waitUntil("query \(expected) after a reload") { queries().count == expected }
+            }
+            // A restart remembers the queries of the hour in the state file.
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+            (child, port) = try await start()
+            try await waitUntil("query 8 after the restart") { queries().count == 8 }
+            for expected in 9...10 {
+                windows = windows == 30 ? 31 : 30
+                writeConfig()
+                child.signal(SIGHUP)
+                try await waitUntil("query \(expected) after a reload") { queries().count == expected }
+            }
+            // The 11th within the hour is held back until the first leaves the window: nothing is sent.
+            let first = try #require(queries().first).receivedAt.timeIntervalSince1970
+            windows = windows == 30 ? 31 : 30
+            writeConfig()
+            child.signal(SIGHUP)
+            let held = try await child.waitForMetrics(port: port, "the 11th query held back") { metrics in
+                (metrics.value("usage_exporter_collector_held_back_until_timestamp_seconds", ["collector": "windsurf_consumption", "source": "acme"])
+                    ?? 0)
+                    > first + 3000
+            }
+            let until = try #require(held.value("usage_exporter_collector_held_back_until_timestamp_seconds", ["collector": "windsurf_consumption"]))
+            #expect(until > first + 3599 && until < first + 3601)  // sent just before the simulator saw it
+            // And after another restart, at once, from the state file.
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+            (child, port) = try await start()
+            try await child.waitForMetrics(port: port, "held back after the restart") { metrics in
+                (metrics.value("usage_exporter_collector_held_back_until_timestamp_seconds", ["collector": "windsurf_consumption", "source": "acme"])
+                    ?? 0)
+                    > first + 3000
+            }
+            let page = try await child.request("/", port: port).body
+            #expect(page.contains("<td>\(RFC3339Timestamp.format(until)) (in "))
+            #expect(queries().count == 10)
+            #expect(Self.consumptionRequests(simulator).allSatisfy { $0.status == 200 })
+            let saved = try String(contentsOfFile: state, encoding: .utf8)
+            #expect(saved.contains("\"scope\":\"acme\"") && !saved.contains(team.serviceKey))
+            child.signal(SIGTERM)
+            _ = try await child.waitForExit(timeout: .seconds(10))
+        } cleanup: {
+            await simulator.stop()
+        }
+    }
 }

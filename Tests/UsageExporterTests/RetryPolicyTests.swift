@@ -145,6 +145,33 @@ struct RetryPolicyTests {
         #expect(pacer.heldBack(scope: "acme", endpoint: "https://x/api/v1/A", now: Self.start + 30) == nil)
     }
 
+    @Test("the state file: what is still in force is written and read back; expired entries and a foreign file are not")
+    func stateFile() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("state.json")
+        let budget = QueryBudget(name: "consumption", limit: 10, window: .seconds(3600))
+        let pacer = UpstreamPacer(stateFile: path)
+        #expect(pacer.reserve(budget, scope: "acme", now: Self.start - 4000) == nil)
+        #expect(pacer.reserve(budget, scope: "acme", now: Self.start - 100) == nil)
+        pacer.holdBack(scope: "acme", endpoint: "https://x/api/v1/A", until: Self.start + 30)
+        pacer.holdBack(scope: "acme", endpoint: "https://x/api/v1/B", until: Self.start - 1)
+        try await pacer.write(now: Self.start)
+
+        let restarted = UpstreamPacer(stateFile: path)
+        try await restarted.restore(now: Self.start + 10)
+        #expect(restarted.queriesSent(budget, scope: "acme", now: Self.start + 10) == 1)
+        #expect(restarted.heldBack(scope: "acme", endpoint: "https://x/api/v1/A", now: Self.start + 10) == Self.start + 30)
+        #expect(restarted.heldBack(scope: "acme", endpoint: "https://x/api/v1/B", now: Self.start - 10) == nil)
+        // Without a file there is nothing to read: a first start.
+        try await UpstreamPacer(stateFile: directory.file("absent.json")).restore(now: Self.start)
+
+        let foreign = directory.write("foreign.json", "{\"version\": \"one\"}")
+        await #expect(throws: UpstreamPacer.StateFileError.self) { try await UpstreamPacer(stateFile: foreign).restore(now: Self.start) }
+        let unwritable = UpstreamPacer(stateFile: directory.file("missing-directory/state.json"))
+        let error = await #expect(throws: UpstreamPacer.StateFileError.self) { try await unwritable.write(now: Self.start) }
+        #expect(error?.description.hasPrefix("--state.file: cannot write") == true)
+    }
+
     @Test("final errors are thrown at once; after the last attempt the last error is thrown")
     func finalErrors() async throws {
         let auth = Attempts([CollectorError(.auth, "Invalid service key")])

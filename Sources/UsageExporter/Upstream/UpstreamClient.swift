@@ -68,7 +68,7 @@ public struct UpstreamClient: Sendable {
         record: (String) -> Void
     ) async throws -> UpstreamResponse {
         let endpoint = Self.describe(request)
-        try checkPacing(endpoint: endpoint, budget: budget)
+        try await checkPacing(endpoint: endpoint, budget: budget)
         let deadline = NIODeadline.now() + .nanoseconds(timeout.clampedNanoseconds)
         do {
             let response = try await httpClient.execute(request, deadline: deadline)
@@ -87,7 +87,7 @@ public struct UpstreamClient: Sendable {
             }
             record(String(response.status.code))
             let answer = UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: body, receivedAt: clock.now())
-            keepPromise(of: answer, endpoint: endpoint)
+            await keepPromise(of: answer, endpoint: endpoint)
             return answer
         } catch let error as CollectorError {
             throw error
@@ -100,8 +100,9 @@ public struct UpstreamClient: Sendable {
         }
     }
 
-    /// Throws, without sending, when `endpoint` is held back for this client's source or `budget` is spent.
-    func checkPacing(endpoint: String, budget: QueryBudget?) throws {
+    /// Throws, without sending, when `endpoint` is held back for this client's source or `budget` is spent;
+    /// otherwise counts the query of `budget` (written to the state file, if any).
+    func checkPacing(endpoint: String, budget: QueryBudget?) async throws {
         guard let pacing else { return }
         let now = clock.now()
         if let until = pacing.pacer.heldBack(scope: pacing.scope, endpoint: endpoint, now: now) {
@@ -127,14 +128,16 @@ public struct UpstreamClient: Sendable {
                 wasHeldBack: true
             )
         }
+        if budget != nil { await pacing.pacer.persist(now: now) }
     }
 
     /// An error answer's `Retry-After` is a promise: no request of this source to `endpoint` before it ends.
-    func keepPromise(of answer: UpstreamResponse, endpoint: String) {
+    func keepPromise(of answer: UpstreamResponse, endpoint: String) async {
         guard let pacing, answer.status >= 400, let wait = answer.retryAfter, wait > .zero else { return }
         let until = answer.receivedAt + wait.seconds
         pacing.pacer.holdBack(scope: pacing.scope, endpoint: endpoint, until: until)
         pacing.onHoldBack(until)
+        await pacing.pacer.persist(now: answer.receivedAt)
     }
 
     /// A 3xx answer: reason `config`, naming the status and the host it pointed to, never the rest of the URL.
