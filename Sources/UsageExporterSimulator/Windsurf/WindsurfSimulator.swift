@@ -44,6 +44,16 @@ public final class WindsurfSimulator: Sendable {
         var consumptionQueries: [String: [Double]] = [:]
         var consumptionPageSize = ConsumptionResponder.largestPageSize
         var cursorLifetime = 86_400.0
+        /// Bumped by every `updateTeam`, so that cached consumption rows of an older dataset are not served.
+        var teamVersions: [String: Int] = [:]
+        /// The grouped, sorted rows of the latest consumption queries: the pages of a query are computed once.
+        var consumptionCache: [ConsumptionCacheKey: [ConsumptionResponder.Row]] = [:]
+    }
+
+    struct ConsumptionCacheKey: Hashable {
+        let team: String
+        let version: Int
+        let query: ConsumptionResponder.Query
     }
 
     private let state: Mutex<State>
@@ -107,6 +117,7 @@ public final class WindsurfSimulator: Sendable {
         state.withLock { state in
             guard let index = state.teams.firstIndex(where: { $0.name == name }) else { return }
             update(&state.teams[index])
+            state.teamVersions[name, default: 0] += 1
         }
     }
 
@@ -201,7 +212,12 @@ public final class WindsurfSimulator: Sendable {
             if fault == .cursorExpired { return Self.json(.badRequest, #"{"error":"page cursor expired"}"#) }
             if let response = try await apply(fault, body: RequestBody(), endpoint: .consumption) { return response }
         }
-        guard let bearer, let team = teams.first(where: { $0.serviceKey == bearer }) else {
+        // The team and its version together: rows cached under a version are that version's.
+        let (found, version) = state.withLock { state -> (SimulatedWindsurfTeam?, Int) in
+            let team = state.teams.first { $0.serviceKey == bearer && bearer != nil }
+            return (team, team.map { state.teamVersions[$0.name, default: 0] } ?? 0)
+        }
+        guard let team = found else {
             return Self.json(.unauthorized, #"{"error":"Invalid service key"}"#)
         }
         if team.deniedEndpoints.contains(.consumption) {
@@ -229,7 +245,17 @@ public final class WindsurfSimulator: Sendable {
         }
         let (pageSize, lifetime) = state.withLock { ($0.consumptionPageSize, $0.cursorLifetime) }
         let responder = ConsumptionResponder(team: team, maximumPageSize: pageSize, cursorLifetime: lifetime, now: now)
-        switch responder.answer(parameters, ifNoneMatch: ifNoneMatch, loopCursor: fault == .cursorLoop) {
+        let outcome = responder.answer(parameters, ifNoneMatch: ifNoneMatch, loopCursor: fault == .cursorLoop) { query in
+            let key = ConsumptionCacheKey(team: team.name, version: version, query: query)
+            if let rows = state.withLock({ $0.consumptionCache[key] }) { return rows }
+            let rows = responder.rows(query)
+            state.withLock { state in
+                if state.consumptionCache.count >= 8 { state.consumptionCache.removeAll() }
+                state.consumptionCache[key] = rows
+            }
+            return rows
+        }
+        switch outcome {
         case .page(let text, let etag):
             var response = Self.json(.ok, text)
             response.headers[.eTag] = etag

@@ -37,7 +37,14 @@ struct ConsumptionResponder {
     }
 
     /// `loopCursor` (a fault) makes every page name a cursor to a page already served as the next one.
-    func answer(_ parameters: [(String, String)], ifNoneMatch: String?, loopCursor: Bool = false) -> Outcome {
+    /// `rowsOf` gives the rows of a query; the simulator passes its cache, so that the pages of one query
+    /// group and sort the team's rows once.
+    func answer(
+        _ parameters: [(String, String)],
+        ifNoneMatch: String?,
+        loopCursor: Bool = false,
+        rowsOf: (Query) -> [Row]
+    ) -> Outcome {
         if case .unsupported(let name) = team.billingStrategy {
             return .refused(status: 400, message: "\(name) billing strategy is not yet supported by this endpoint")
         }
@@ -75,7 +82,7 @@ struct ConsumptionResponder {
             }
         }
 
-        let rows = self.rows(query)
+        let rows = rowsOf(query)
         let etag = "\"" + String(Self.fnv1a(query: query, rows: rows), radix: 16) + "\""
         if values["page_cursor"] == nil, let ifNoneMatch,
             ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
