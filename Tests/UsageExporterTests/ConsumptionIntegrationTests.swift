@@ -252,90 +252,89 @@ struct ConsumptionIntegrationTests {
         var testDescription: String { name }
     }
 
-    @Test(
-        "every fault through the exporter: the reason, the message, the requests, and the last good data kept",
-        arguments: [
-            FaultCase(
-                name: "401 wrong key",
-                fault: nil,
-                wrongKey: true,
-                reason: "auth",
-                message: "check the key (sent as a Bearer token)",
-                requests: 1
-            ),
-            FaultCase(
-                name: "403 without Analytics Read",
-                fault: nil,
-                deny: true,
-                reason: "auth",
-                message: "needs the Analytics Read permission",
-                requests: 1
-            ),
-            FaultCase(name: "401 fault", fault: .unauthorized, reason: "auth", message: "HTTP 401: Invalid service key", requests: 1),
-            FaultCase(
-                name: "429 with a long Retry-After",
-                fault: .rateLimited(retryAfter: "120"),
-                interval: .seconds(1),
-                reason: "rate_limited",
-                message: "which runs past the next scheduled poll",
-                requests: 1
-            ),
-            FaultCase(
-                name: "429 with Retry-After 0 then success",
-                fault: .rateLimited(retryAfter: "0"),
-                count: 2,
-                reason: nil,
-                message: "",
-                requests: 3
-            ),
-            FaultCase(
-                name: "503, retried, then given up",
-                fault: .serverError(status: 503),
-                reason: "upstream",
-                message: "the consumption API failed (HTTP 503",
-                requests: 3
-            ),
-            FaultCase(
-                name: "malformed JSON",
-                fault: .malformed,
-                reason: "decode",
-                message: "the consumption API answered with invalid JSON",
-                requests: 1
-            ),
-            FaultCase(
-                name: "truncated JSON",
-                fault: .truncated,
-                reason: "decode",
-                message: "the consumption API answered with invalid JSON",
-                requests: 1
-            ),
-            FaultCase(
-                name: "a cursor that loops",
-                fault: .cursorLoop,
-                pageSize: 7,
-                reason: "upstream",
-                message: "(a loop); the query was stopped",
-                requests: 2
-            ),
-            FaultCase(
-                name: "a cursor that keeps expiring",
-                fault: .cursorExpired,
-                pageSize: 7,
-                reason: "upstream",
-                message: "refused a page cursor it had just returned, twice in one poll",
-                requests: 4
-            ),
-            FaultCase(name: "a cursor that expires once", fault: .cursorExpired, count: 1, pageSize: 7, reason: nil, message: "", requests: 0),
-            FaultCase(
-                name: "a billing strategy the API refuses",
-                fault: nil,
-                strategy: .unsupported("QUOTA"),
-                reason: "config",
-                message: "(HTTP 400: QUOTA billing strategy is not yet supported by this endpoint)",
-                requests: 1
-            ),
-        ]
-    )
+    static let faultCases: [FaultCase] = [
+        FaultCase(
+            name: "401 wrong key",
+            fault: nil,
+            wrongKey: true,
+            reason: "auth",
+            message: "check the key (sent as a Bearer token)",
+            requests: 1
+        ),
+        FaultCase(
+            name: "403 without Analytics Read",
+            fault: nil,
+            deny: true,
+            reason: "auth",
+            message: "needs the Analytics Read permission",
+            requests: 1
+        ),
+        FaultCase(name: "401 fault", fault: .unauthorized, reason: "auth", message: "HTTP 401: Invalid service key", requests: 1),
+        FaultCase(
+            name: "429 with a long Retry-After",
+            fault: .rateLimited(retryAfter: "120"),
+            interval: .seconds(1),
+            reason: "rate_limited",
+            message: "which runs past the next scheduled poll",
+            requests: 1
+        ),
+        FaultCase(
+            name: "429 with Retry-After 0 then success",
+            fault: .rateLimited(retryAfter: "0"),
+            count: 2,
+            reason: nil,
+            message: "",
+            requests: 3
+        ),
+        FaultCase(
+            name: "503, retried, then given up",
+            fault: .serverError(status: 503),
+            reason: "upstream",
+            message: "the consumption API failed (HTTP 503",
+            requests: 3
+        ),
+        FaultCase(
+            name: "malformed JSON",
+            fault: .malformed,
+            reason: "decode",
+            message: "the consumption API answered with invalid JSON",
+            requests: 1
+        ),
+        FaultCase(
+            name: "truncated JSON",
+            fault: .truncated,
+            reason: "decode",
+            message: "the consumption API answered with invalid JSON",
+            requests: 1
+        ),
+        FaultCase(
+            name: "a cursor that loops",
+            fault: .cursorLoop,
+            pageSize: 7,
+            reason: "upstream",
+            message: "(a loop); the query was stopped",
+            requests: 2
+        ),
+        FaultCase(
+            name: "a cursor that keeps expiring",
+            fault: .cursorExpired,
+            pageSize: 7,
+            reason: "upstream",
+            message: "refused a page cursor it had just returned, twice in one poll",
+            requests: 4
+        ),
+        FaultCase(name: "a cursor that expires once", fault: .cursorExpired, count: 1, pageSize: 7, reason: nil, message: "", requests: 0),
+        FaultCase(
+            name: "a billing strategy the API refuses",
+            fault: nil,
+            strategy: .unsupported("QUOTA"),
+            reason: "config",
+            message: "(HTTP 400: QUOTA billing strategy is not yet supported by this endpoint)",
+            requests: 1
+        ),
+    ]
+
+    @Test("every fault through the exporter: the reason, the message, the requests, and the last good data kept", arguments: faultCases)
     func faults(_ fault: FaultCase) async throws {
         var teams = [Self.demoTeams()[0]]
         if fault.deny { teams[0].deniedEndpoints = [.consumption] }
@@ -517,6 +516,53 @@ struct ConsumptionIntegrationTests {
             #expect(saved.contains("\"scope\":\"acme\"") && !saved.contains(team.serviceKey))
             child.signal(SIGTERM)
             _ = try await child.waitForExit(timeout: .seconds(10))
+        } cleanup: {
+            await simulator.stop()
+        }
+    }
+
+    @Test(
+        "every fault through the binary: the reason on /metrics and the message on the landing page, no consumption series",
+        arguments: faultCases.filter { $0.reason != nil }
+    )
+    func faultsThroughTheBinary(_ fault: FaultCase) async throws {
+        let directory = TemporaryDirectory()
+        var team = Self.demoTeams()[0]
+        if fault.deny { team.deniedEndpoints = [.consumption] }
+        if let strategy = fault.strategy { team.billingStrategy = strategy }
+        let simulator = WindsurfSimulator(teams: [team])
+        let baseURL = try await simulator.start()
+        if let pageSize = fault.pageSize { simulator.setConsumptionPageSize(pageSize) }
+        // The configuration's floor is 6m: a Retry-After of an hour runs past the next poll.
+        let injected: WindsurfFault? = fault.fault.map { if case .rateLimited = $0 { .rateLimited(retryAfter: "3600") } else { $0 } }
+        if let injected { simulator.inject(injected, on: .consumption, count: fault.count) }
+        try await withAsyncCleanup {
+            let key = directory.write("key", (fault.wrongKey ? "not-the-key" : team.serviceKey) + "\n")
+            let config = directory.write(
+                "config.yml",
+                """
+                windsurf:
+                  - name: acme
+                    base_url: \(baseURL)
+                    service_key_file: \(key)
+                    consumption: true
+                    consumption_interval: 6m
+
+                """
+            )
+            let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"])
+            let port = try await child.listeningPort()
+            let metrics = try await child.waitForMetrics(port: port, timeout: .seconds(30), "the consumption poll failed") {
+                $0.success("windsurf_consumption", "acme") == 0
+            }
+            #expect(metrics.errors("windsurf_consumption", "acme", fault.reason ?? "") == 1)
+            #expect(metrics.samples.allSatisfy { !$0.name.hasPrefix("windsurf_consumption_") && !$0.name.hasPrefix("windsurf_user_consumption_") })
+            let page = try await child.request("/", port: port).body
+            let message = if case .rateLimited = fault.fault { "which runs past the next scheduled poll" } else { fault.message }
+            #expect(page.contains(message), "\(page)")
+            #expect(!page.contains(team.serviceKey) && !child.standardErrorText.contains(team.serviceKey))
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
         } cleanup: {
             await simulator.stop()
         }
