@@ -95,15 +95,7 @@ public struct Exporter: Sendable {
         let serverBuilder = try Self.serverBuilder(options: options)
         // Before the HTTP client exists: a state file that cannot be written stops the start here.
         let pacer = try await Self.pacer(options: options, logger: logger)
-        let httpClient = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                // A request body may hold a service key or a signed assertion: never re-send it elsewhere.
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(10)),
-                decompression: .enabled(limit: .ratio(50))
-            )
-        )
+        let httpClient = UpstreamClient.makeHTTPClient()
         let collectors = CollectorService(
             store: store,
             client: UpstreamClient(httpClient: httpClient),

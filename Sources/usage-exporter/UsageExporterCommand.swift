@@ -4,12 +4,28 @@ import Logging
 import UsageExporter
 import UsageExporterSimulator
 
-/// The command line of SPEC.md: flags → configuration → services.
+/// The program's entry: `usage-exporter backfill …` runs the backfill, anything else the exporter.
+///
+/// The backfill is dispatched here rather than as an ArgumentParser subcommand: it takes some of the exporter's
+/// own flags (`--config.file`, `--log.level`), which a parent command would claim.
 @main
+enum Main {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "backfill" {
+            await BackfillCommand.main(Array(arguments.dropFirst()))
+        } else {
+            await UsageExporterCommand.main(arguments)
+        }
+    }
+}
+
+/// The command line of SPEC.md: flags → configuration → services.
 struct UsageExporterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usage-exporter",
         abstract: "Prometheus exporter for Windsurf and Google Workspace usage.",
+        discussion: "usage-exporter backfill [flags] writes the history of every source that has one: see usage-exporter backfill --help.",
         version: ExporterVersion.versionLine
     )
 
@@ -39,6 +55,13 @@ struct UsageExporterCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("demo.users"), help: "How many simulated users the demo serves.")
     var demoUsers = 200
+
+    @Option(
+        name: .customLong("demo.write-config"),
+        help:
+            "With --demo: write the configuration of the demo's simulated upstreams to this file, for `usage-exporter backfill` or a second exporter."
+    )
+    var demoConfigOutput: String?
 
     @Option(
         name: .customLong("state.file"),
@@ -72,15 +95,23 @@ struct UsageExporterCommand: AsyncParsableCommand {
         guard demoUsers >= 1 else {
             throw ValidationError("--demo.users: must be at least 1, got \(demoUsers)")
         }
+        guard demo || demoConfigOutput == nil else {
+            throw ValidationError("--demo.write-config: only with --demo")
+        }
     }
 
     static let logLevels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
 
-    func run() async throws {
-        let level = Self.logLevels[logLevel]!
-        let format = LogFormat(rawValue: logFormat)!
+    /// Logs to standard error at `level` in `format` (both validated before).
+    static func bootstrapLogging(level: String, format: String) -> Logger {
+        let level = logLevels[level] ?? .info
+        let format = LogFormat(rawValue: format) ?? .logfmt
         LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, format: format, level: level) }
-        let logger = Logger(label: "usage-exporter")
+        return Logger(label: "usage-exporter")
+    }
+
+    func run() async throws {
+        let logger = Self.bootstrapLogging(level: logLevel, format: logFormat)
 
         let environment = ProcessInfo.processInfo.environment
         HeapMemory.limitRetainedMemory(environment: environment)
@@ -147,6 +178,16 @@ struct UsageExporterCommand: AsyncParsableCommand {
     func runDemo(options: ExporterOptions, logger: Logger) async throws {
         let demo = try DemoEnvironment(users: demoUsers)
         let configuration = try await demo.start()
+        if let demoConfigOutput {
+            do {
+                try DemoEnvironment.yaml(for: configuration).write(toFile: demoConfigOutput, atomically: true, encoding: .utf8)
+            } catch {
+                await demo.stop()
+                FileHandle.standardError.write(Data("--demo.write-config: cannot write \(demoConfigOutput): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+            logger.info("wrote the demo's configuration", metadata: ["file": "\(demoConfigOutput)"])
+        }
         logger.info(
             "demo mode: serving simulated upstreams on loopback",
             metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)", "google": "\(demo.google.baseURL)"]

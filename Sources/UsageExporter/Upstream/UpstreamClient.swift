@@ -37,6 +37,20 @@ public struct UpstreamClient: Sendable {
         self.pacing = pacing
     }
 
+    /// The HTTP client every upstream request goes through (the exporter's collectors and the history backfill):
+    /// redirects never followed, since a request body may hold a service key or a signed assertion; a 10 s
+    /// connect timeout; gzip answers decompressed up to 50 times their size.
+    public static func makeHTTPClient() -> HTTPClient {
+        HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(10)),
+                decompression: .enabled(limit: .ratio(50))
+            )
+        )
+    }
+
     /// This client dating its answers by `clock`. The collector service hands its pollers the client dated by
     /// its own clock, so that `Retry-After` dates and the poll schedule count on one time line.
     func dating(by clock: any ExporterClock) -> UpstreamClient {
