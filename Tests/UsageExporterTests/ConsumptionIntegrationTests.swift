@@ -378,7 +378,9 @@ struct ConsumptionIntegrationTests {
     func lastGoodDataKept() async throws {
         let harness = try await Self.start(interval: .milliseconds(300))
         try await withAsyncCleanup {
-            let good = try await harness.waitForMetrics("polled") { $0.success("windsurf_consumption", "acme") == 1 }
+            let good = try await harness.waitForMetrics("both teams polled") {
+                $0.success("windsurf_consumption", "acme") == 1 && $0.success("windsurf_consumption", "globex") == 1
+            }
             harness.simulator.inject(.malformed, on: .consumption)
             let failing = try await harness.waitForMetrics("a failed poll") { $0.errors("windsurf_consumption", "acme", "decode") >= 1 }
             #expect(failing.samples("windsurf_user_consumption_messages") == good.samples("windsurf_user_consumption_messages"))
