@@ -2,7 +2,8 @@ import Foundation
 import UsageExporter
 
 /// The simulated upstreams of `--demo`, and the configuration that points the exporter at them:
-/// two Windsurf teams and one Workspace customer whose users include the Windsurf users.
+/// two Windsurf teams (one billed in credits, one in ACUs; both with analytics and consumption) and one
+/// Workspace customer whose users include the Windsurf users.
 public final class DemoEnvironment: Sendable {
     public let windsurf: WindsurfSimulator
     public let google: GoogleSimulator
@@ -37,6 +38,7 @@ public final class DemoEnvironment: Sendable {
                 groups: team.groups.isEmpty ? nil : team.groups,
                 creditBalance: true,
                 analytics: true,
+                consumption: true,
                 interval: .seconds(300)
             )
         }
@@ -80,6 +82,8 @@ public final class DemoEnvironment: Sendable {
             lines.append("    analytics: \(team.analytics)")
             lines.append("    analytics_windows: [\(team.analyticsWindows.map { "\($0)d" }.joined(separator: ", "))]")
             lines.append("    analytics_interval: \(duration(team.analyticsInterval))")
+            lines.append("    consumption: \(team.consumption)")
+            lines.append("    consumption_interval: \(duration(team.consumptionInterval))")
             lines.append("    interval: \(duration(team.interval))")
             lines.append("    timeout: \(duration(team.timeout))")
         }

@@ -63,6 +63,22 @@ struct UsageExporterCommand: AsyncParsableCommand {
     )
     var demoConfigOutput: String?
 
+    @Option(
+        name: .customLong("state.file"),
+        help: """
+            File where Retry-After waits and the consumption API's queries of the last hour are kept across restarts \
+            (default: state.json in $STATE_DIRECTORY, which systemd's StateDirectory= sets; without it, memory only).
+            """
+    )
+    var stateFile: String?
+
+    /// `--state.file`, or `state.json` in the first folder of `STATE_DIRECTORY` (systemd's `StateDirectory=`).
+    static func stateFile(flag: String?, environment: [String: String]) -> String? {
+        if let flag { return flag }
+        guard let folders = environment["STATE_DIRECTORY"], let folder = folders.split(separator: ":").first, !folder.isEmpty else { return nil }
+        return folder.hasSuffix("/") ? "\(folder)state.json" : "\(folder)/state.json"
+    }
+
     func validate() throws {
         guard ListenAddress(parsing: listenAddress) != nil else {
             throw ValidationError("--web.listen-address: expected host:port or :port, got \"\(listenAddress)\"")
@@ -137,7 +153,8 @@ struct UsageExporterCommand: AsyncParsableCommand {
             telemetryPath: telemetryPath,
             webConfiguration: web,
             webConfigurationFile: webConfigFile ?? "",
-            environment: environment
+            environment: environment,
+            stateFile: Self.stateFile(flag: stateFile, environment: environment)
         )
         if demo {
             try await runDemo(options: options, logger: logger)

@@ -14,6 +14,11 @@ public enum SelfMetrics {
         "usage_exporter_collector_duration_seconds",
         help: "How long the last poll took, retries included, in seconds."
     )
+    public static let collectorHeldBackUntil = MetricFamily(
+        "usage_exporter_collector_held_back_until_timestamp_seconds",
+        help:
+            "Until when an upstream's Retry-After (or a query budget) holds the source's requests back, in Unix seconds: the latest such instant, in the past once it is over; 0 when none ever did."
+    )
     public static let collectorErrors = MetricFamily(
         "usage_exporter_collector_errors_total",
         help: "Failed polls by reason.",
@@ -58,6 +63,7 @@ public enum SelfMetrics {
         var success = FixedSamplesBuilder(collectorSuccess)
         var lastSuccess = FixedSamplesBuilder(collectorLastSuccess)
         var duration = FixedSamplesBuilder(collectorDuration)
+        var heldBack = FixedSamplesBuilder(collectorHeldBackUntil)
         var errors = FixedSamplesBuilder(collectorErrors)
         var requests = FixedSamplesBuilder(upstreamRequests)
         for (source, status) in statuses {
@@ -65,6 +71,7 @@ public enum SelfMetrics {
             if let succeeded = status.lastPollSucceeded { success.add(labels, succeeded ? 1 : 0) }
             if let time = status.lastSuccessTime { lastSuccess.add(labels, time) }
             if let seconds = status.lastPollDuration { duration.add(labels, seconds) }
+            heldBack.add(labels, status.heldBackUntil ?? 0)
             for reason in ErrorReason.allCases {
                 errors.add(labels.adding([("reason", reason.rawValue)]), Double(status.errors[reason] ?? 0))
             }
@@ -84,7 +91,7 @@ public enum SelfMetrics {
         var reloadTime = FixedSamplesBuilder(configLastReloadSuccess)
         reloadTime.add(.empty, reload.lastSuccessTime)
 
-        let families = [success, lastSuccess, duration, errors, requests, build, reloadSuccessful, reloadTime].compactMap { $0.build() }
+        let families = [success, lastSuccess, duration, heldBack, errors, requests, build, reloadSuccessful, reloadTime].compactMap { $0.build() }
         for samples in families.sorted(by: { $0.family.name < $1.family.name }) {
             ExpositionText.writeHeader(of: samples.family, format: format, into: &buffer)
             samples.body.write(into: &buffer, now: 0)

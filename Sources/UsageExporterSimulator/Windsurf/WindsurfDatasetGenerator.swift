@@ -33,8 +33,10 @@ public struct WindsurfDatasetGenerator: Sendable {
         "Dubois", "Kim", "Moreau", "Ivanova", "Garcia", "Müller", "Chen", "Larsen", "Mensah",
     ]
 
-    /// The demo's two teams: `acme` with the groups `platform` and `design` and an add-on credit cap, and
-    /// `globex` without groups or cap, sharing `users` between them (60% and 40%).
+    /// The demo's two teams: `acme` with the groups `platform` and `design` and an add-on credit cap, billed in
+    /// credits, and `globex` without groups or cap, billed in ACUs, sharing `users` between them (60% and 40%).
+    /// acme's consumption counts flex credits past 50 prompt credits a month per member, so that its heavier
+    /// users show some (the generated members use up to a few hundred credits a month).
     ///
     /// With `history` (the `--demo` data, for `usage-exporter backfill`), the analytics go back 180 days, the day
     /// 20 days ago has no rows (a day the upstream lost), and acme's ninth user joined 10 days ago.
@@ -55,6 +57,9 @@ public struct WindsurfDatasetGenerator: Sendable {
             team(name: "globex", serviceKey: "demo-globex-service-key", groups: [], users: globexCount, now: now, seedOffset: 2, history: analytics),
         ]
         teams[0].addOnCreditCap = 1_500
+        teams[0].billingStrategy = .credits
+        teams[0].monthlyPromptCredits = 50
+        teams[1].billingStrategy = .acu
         return teams
     }
 
