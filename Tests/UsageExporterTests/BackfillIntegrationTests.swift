@@ -49,7 +49,8 @@ struct BackfillIntegrationTests {
         output: String,
         perUser: Bool = true,
         labels: [BackfillLabel] = [],
-        dryRun: Bool = false
+        dryRun: Bool = false,
+        googleLag: Int? = nil
     ) async throws -> Backfill.Summary {
         let end = Int(Date().timeIntervalSince1970) / step * step
         let options = BackfillOptions(
@@ -59,7 +60,8 @@ struct BackfillIntegrationTests {
             labels: labels,
             perUser: perUser,
             outputDirectory: output,
-            dryRun: dryRun
+            dryRun: dryRun,
+            googleLag: googleLag
         )
         return try await Backfill(configuration: configuration, options: options, logger: logger, retryPolicy: fastRetries).run()
     }
@@ -272,6 +274,38 @@ struct BackfillIntegrationTests {
                 guard case .lagNotObserved(_, let cause) = error as? BackfillError else { return false }
                 return cause.reason == .decode && "\(error)".contains("--backfill.google-lag")
             }
+        } cleanup: {
+            await upstreams.stop()
+        }
+    }
+
+    @Test("a Retry-After is a promise over the run's concurrent requests: no report date of the source is asked for before it ends")
+    func retryAfterHoldsBackEveryDate() async throws {
+        let upstreams = try await Upstreams.start(users: 4)
+        let output = TemporaryDirectory()
+        var configuration = upstreams.configuration
+        configuration.windsurf = []
+        try await withAsyncCleanup {
+            upstreams.demo.google.inject(.tooManyRequests(retryAfter: "2"), on: .customer, count: 1)
+            // A given lag: no live walk, so the first requests are the dates, four at a time.
+            let summary = try await Self.backfill(
+                configuration,
+                days: 200,
+                step: 3_600,
+                output: output.path,
+                perUser: false,
+                dryRun: true,
+                googleLag: 2 * 86_400
+            )
+            #expect(summary.manifest.sources.first?.unanswered == [] && summary.manifest.samples > 0)
+            let requests = upstreams.demo.google.receivedRequests.filter { $0.path.contains("/usage/dates/") }
+            let refused = try #require(requests.first { $0.fault != nil })
+            let held = requests.filter {
+                let after = $0.receivedAt.timeIntervalSince(refused.receivedAt)
+                return after > 0.3 && after < 1.8
+            }
+            #expect(held.count == 0, "requests within the 2 s the upstream asked for")
+            #expect(requests.contains { $0.receivedAt.timeIntervalSince(refused.receivedAt) >= 1.9 })
         } cleanup: {
             await upstreams.stop()
         }

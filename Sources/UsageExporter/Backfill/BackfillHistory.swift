@@ -41,16 +41,19 @@ struct BackfillContext: Sendable {
     /// When the run started (Unix seconds): the "now" of the live walk and of the user page.
     let now: Double
     let progress: BackfillProgress
+    /// Keeps every `Retry-After` as a promise over the run's concurrent requests, as the collectors keep them
+    /// across polls: once an endpoint of a source asked to wait, none of that source's requests to it leaves earlier.
+    let pacer = UpstreamPacer()
 
     /// A poll context as the collectors get one, without a next poll (no schedule to keep: a `Retry-After`
-    /// is waited out, up to the client's one-hour cap), counting requests in the progress.
+    /// is waited out, up to the client's one-hour cap), paced, counting requests in the progress.
     func pollContext(for source: SourceID) -> PollContext {
         var logger = self.logger
         logger[metadataKey: "collector"] = "\(source.collector.rawValue)"
         logger[metadataKey: "source"] = "\(source.source)"
         let progress = self.progress
         return PollContext(
-            client: client,
+            client: client.paced(by: pacer, scope: source.source),
             retryPolicy: retryPolicy,
             clock: clock,
             nextPollTime: nil,

@@ -81,7 +81,7 @@ public struct UpstreamClient: Sendable {
         budget: QueryBudget? = nil,
         record: (String) -> Void
     ) async throws -> UpstreamResponse {
-        let endpoint = Self.describe(request)
+        let endpoint = Self.pacedEndpoint(of: request)
         try await checkPacing(endpoint: endpoint, budget: budget)
         let deadline = NIODeadline.now() + .nanoseconds(timeout.clampedNanoseconds)
         do {
@@ -152,6 +152,17 @@ public struct UpstreamClient: Sendable {
         pacing.pacer.holdBack(scope: pacing.scope, endpoint: endpoint, until: until)
         pacing.onHoldBack(until)
         await pacing.pacer.persist(now: answer.receivedAt)
+    }
+
+    /// The endpoint a `Retry-After` holds back: scheme, host and path, with every date segment of the path as
+    /// `{date}`, so that a Reports API 429 for one report date holds back the other dates too (the quota is the
+    /// API's, not a date's).
+    static func pacedEndpoint(of request: HTTPClientRequest) -> String {
+        let endpoint = describe(request)
+        guard endpoint.utf8.contains(UInt8(ascii: "-")) else { return endpoint }
+        return endpoint.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            RFC3339Timestamp.day(ofDate: segment) != nil && segment.utf8.count == 10 ? "{date}" : String(segment)
+        }.joined(separator: "/")
     }
 
     /// A 3xx answer: reason `config`, naming the status and the host it pointed to, never the rest of the URL.

@@ -15,6 +15,8 @@ public final class GoogleSimulator: Sendable {
         /// The query as sent, before decoding.
         public let rawQuery: String
         public let receivedAt: Date
+        /// The fault the request was answered with, if any.
+        public var fault: GoogleFault? = nil
     }
 
     struct FaultRule {
@@ -163,9 +165,9 @@ public final class GoogleSimulator: Sendable {
         }
     }
 
-    private func record(_ request: Request) {
+    private func record(_ request: Request, fault: GoogleFault? = nil) {
         let rawQuery = request.uri.query ?? ""
-        state.withLock { $0.requests.append(ReceivedRequest(path: request.uri.path, rawQuery: rawQuery, receivedAt: Date())) }
+        state.withLock { $0.requests.append(ReceivedRequest(path: request.uri.path, rawQuery: rawQuery, receivedAt: Date(), fault: fault)) }
     }
 
     /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
@@ -328,11 +330,12 @@ public final class GoogleSimulator: Sendable {
     }
 
     private func report(_ request: Request, date: String, users: Bool) async throws -> Response {
-        record(request)
         let authorization = request.headers[.authorization] ?? ""
         let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
         let grant = state.withLock { $0.tokens[token] }
-        if let fault = takeFault(report: users ? .user : .customer, { !$0.isTokenFault }) {
+        let fault = takeFault(report: users ? .user : .customer, { !$0.isTokenFault })
+        record(request, fault: fault)
+        if let fault {
             switch fault {
             case .unauthorized:
                 return Self.googleError(
