@@ -47,6 +47,9 @@ struct UsageExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("log.format"), help: "logfmt or json, written to standard error.")
     var logFormat = "logfmt"
 
+    @Flag(name: .customLong("print-metric-families"), help: "Print the reference of every metric family (Markdown, as docs/metrics.md) and exit.")
+    var printMetricFamilies = false
+
     @Flag(name: .customLong("config.check"), help: "Validate the configuration and credential files, then exit: 0 valid, 1 invalid.")
     var configCheck = false
 
@@ -111,6 +114,10 @@ struct UsageExporterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if printMetricFamilies {
+            print(MetricReference.markdown, terminator: "")
+            return
+        }
         let logger = Self.bootstrapLogging(level: logLevel, format: logFormat)
 
         let environment = ProcessInfo.processInfo.environment

@@ -12,42 +12,52 @@ public enum WindsurfConsumptionFamilies {
 
     public static let userPromptCredits = MetricFamily(
         "windsurf_user_consumption_prompt_credits",
-        help: "Prompt credits the user consumed over the window's days, by model (teams billed in credits)."
+        help: "Prompt credits the user consumed over the window's days, by model (teams billed in credits).",
+        labels: ["team", "window", "email", "model"]
     )
     public static let userFlexCredits = MetricFamily(
         "windsurf_user_consumption_flex_credits",
-        help: "Flex (add-on) credits the user consumed over the window's days, by model (teams billed in credits)."
+        help: "Flex (add-on) credits the user consumed over the window's days, by model (teams billed in credits).",
+        labels: ["team", "window", "email", "model"]
     )
     public static let userACUs = MetricFamily(
         "windsurf_user_consumption_acus",
-        help: "Agent Compute Units billed for the user over the window's days, by model (teams billed in ACUs)."
+        help: "Agent Compute Units billed for the user over the window's days, by model (teams billed in ACUs).",
+        labels: ["team", "window", "email", "model"]
     )
     public static let userMessages = MetricFamily(
         "windsurf_user_consumption_messages",
-        help: "Messages the user sent over the window's days, by model (message_count)."
+        help: "Messages the user sent over the window's days, by model (message_count).",
+        labels: ["team", "window", "email", "model"]
     )
     public static let promptCredits = MetricFamily(
         "windsurf_consumption_prompt_credits",
-        help: "Prompt credits the team consumed over the window's days, by model (teams billed in credits)."
+        help: "Prompt credits the team consumed over the window's days, by model (teams billed in credits).",
+        labels: ["team", "window", "model"]
     )
     public static let flexCredits = MetricFamily(
         "windsurf_consumption_flex_credits",
-        help: "Flex (add-on) credits the team consumed over the window's days, by model (teams billed in credits)."
+        help: "Flex (add-on) credits the team consumed over the window's days, by model (teams billed in credits).",
+        labels: ["team", "window", "model"]
     )
     public static let acus = MetricFamily(
         "windsurf_consumption_acus",
-        help: "Agent Compute Units billed to the team over the window's days, by model (teams billed in ACUs)."
+        help: "Agent Compute Units billed to the team over the window's days, by model (teams billed in ACUs).",
+        labels: ["team", "window", "model"]
     )
     public static let messages = MetricFamily(
         "windsurf_consumption_messages",
-        help: "Messages the team sent over the window's days, by model (message_count)."
+        help: "Messages the team sent over the window's days, by model (message_count).",
+        labels: ["team", "window", "model"]
     )
     public static let billingStrategyInfo = MetricFamily(
         "windsurf_consumption_billing_strategy_info",
-        help: "How the team is billed, as the consumption API says (metadata.billing_strategy: CREDITS or ACU); always 1."
+        help: "How the team is billed, as the consumption API says (metadata.billing_strategy: CREDITS or ACU); always 1.",
+        labels: ["team", "strategy"]
     )
     public static let dataFreshness = MetricFamily(
         "windsurf_consumption_data_freshness_timestamp_seconds",
-        help: "Until when the consumption API's hourly-aggregated data is complete (metadata.data_freshness), in Unix seconds."
+        help: "Until when the consumption API's hourly-aggregated data is complete (metadata.data_freshness), in Unix seconds.",
+        labels: ["team"]
     )
 }
