@@ -17,34 +17,49 @@ struct BackfillCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("config.file"), help: "YAML configuration file (the exporter's own).")
+    @Option(name: .customLong("config.file"), help: ArgumentHelp("YAML configuration file (the exporter's own).", valueName: "path"))
     var configFile = "usage-exporter.yml"
 
     @Option(
         name: .customLong("backfill.start"),
-        help: "First instant: a date (2026-11-01, 00:00 UTC), an RFC 3339 time, or a duration before the end (30d)."
+        help: ArgumentHelp("First instant: a date (2026-11-01, 00:00 UTC), an RFC 3339 time, or a duration before the end (30d).", valueName: "time")
     )
     var start: String?
 
-    @Option(name: .customLong("backfill.end"), help: "Last instant: a date or an RFC 3339 time (default: now), rounded down to the step.")
+    @Option(
+        name: .customLong("backfill.end"),
+        help: ArgumentHelp("Last instant: a date or an RFC 3339 time (default: now), rounded down to the step.", valueName: "time")
+    )
     var end: String?
 
-    @Option(name: .customLong("backfill.step"), help: "Time between two samples of a series (at most 5m keeps Prometheus' lookback working).")
+    @Option(
+        name: .customLong("backfill.step"),
+        help: ArgumentHelp("Time between two samples of a series (at most 5m keeps Prometheus' lookback working).", valueName: "duration")
+    )
     var step = "5m"
 
     @Option(
         name: .customLong("backfill.label"),
-        help: "name=value added to every series; give job and instance as Prometheus labels the live target, or history and live become two series."
+        help: ArgumentHelp(
+            "name=value added to every series; give job and instance as Prometheus labels the live target, or history and live become two series.",
+            valueName: "name=value"
+        )
     )
     var labels: [String] = []
 
-    @Option(name: .customLong("backfill.block-duration"), help: "Window of one output file: 2h, 6h, 18h, 54h or 162h.")
+    @Option(
+        name: .customLong("backfill.block-duration"),
+        help: ArgumentHelp("Window of one output file: 2h, 6h, 18h, 54h or 162h.", valueName: "duration")
+    )
     var blockDuration = "162h"
 
     @Flag(name: .customLong("backfill.per-user"), help: "Also backfill per-user series (the Google per-user report, per-user Windsurf analytics).")
     var perUser = false
 
-    @Option(name: .customLong("backfill.output-dir"), help: "Directory for the OpenMetrics files, manifest.json and the answer cache (.cache).")
+    @Option(
+        name: .customLong("backfill.output-dir"),
+        help: ArgumentHelp("Directory for the OpenMetrics files, manifest.json and the answer cache (.cache).", valueName: "directory")
+    )
     var outputDirectory: String?
 
     @Flag(
@@ -55,17 +70,23 @@ struct BackfillCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("backfill.google-lag"),
-        help: "How long after the start of its date a Google report is available (default: the lag the live exporter observes now, in whole days)."
+        help: ArgumentHelp(
+            "How long after the start of its date a Google report is available (default: the lag the live exporter observes now, in whole days).",
+            valueName: "duration"
+        )
     )
     var googleLag: String?
 
-    @Option(name: .customLong("backfill.concurrency"), help: "Upstream requests in flight at once, over all sources.")
+    @Option(
+        name: .customLong("backfill.concurrency"),
+        help: ArgumentHelp("Upstream requests in flight at once, over all sources.", valueName: "count")
+    )
     var concurrency = 4
 
-    @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
+    @Option(name: .customLong("log.level"), help: ArgumentHelp("debug, info, warn or error.", valueName: "level"))
     var logLevel = "info"
 
-    @Option(name: .customLong("log.format"), help: "logfmt or json, written to standard error.")
+    @Option(name: .customLong("log.format"), help: ArgumentHelp("logfmt or json, written to standard error.", valueName: "format"))
     var logFormat = "logfmt"
 
     func run() async throws {

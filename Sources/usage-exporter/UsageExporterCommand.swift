@@ -29,49 +29,87 @@ struct UsageExporterCommand: AsyncParsableCommand {
         version: ExporterVersion.versionLine
     )
 
-    @Option(name: .customLong("config.file"), help: "YAML configuration file.")
+    @Option(name: .customLong("config.file"), help: ArgumentHelp("YAML configuration file (docs/configuration.md).", valueName: "path"))
     var configFile = "usage-exporter.yml"
 
-    @Option(name: .customLong("web.listen-address"), help: "host:port to listen on; :port means all interfaces.")
+    @Option(
+        name: .customLong("web.listen-address"),
+        help: ArgumentHelp(
+            "host:port, [ipv6]:port or :port to listen on.",
+            discussion:
+                ":port binds all IPv4 interfaces (0.0.0.0) only; [::]:9834 binds IPv6 and, on Linux with net.ipv6.bindv6only=0 (the default), IPv4 too.",
+            valueName: "address"
+        )
+    )
     var listenAddress = ":9834"
 
-    @Option(name: .customLong("web.telemetry-path"), help: "Path under which metrics are served.")
+    @Option(name: .customLong("web.telemetry-path"), help: ArgumentHelp("Path under which metrics are served; must start with /.", valueName: "path"))
     var telemetryPath = "/metrics"
 
-    @Option(name: .customLong("web.config.file"), help: "TLS and basic auth, in the exporter-toolkit web configuration format.")
+    @Option(
+        name: .customLong("web.config.file"),
+        help: ArgumentHelp(
+            "TLS, basic auth and extra response headers, in the exporter-toolkit format node_exporter uses (docs/security.md).",
+            discussion: "Read once at startup. Without it, the exporter serves plain HTTP without authentication.",
+            valueName: "path"
+        )
+    )
     var webConfigFile: String?
 
-    @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
+    @Option(name: .customLong("log.level"), help: ArgumentHelp("debug, info, warn or error.", valueName: "level"))
     var logLevel = "info"
 
-    @Option(name: .customLong("log.format"), help: "logfmt or json, written to standard error.")
+    @Option(name: .customLong("log.format"), help: ArgumentHelp("logfmt or json, written to standard error.", valueName: "format"))
     var logFormat = "logfmt"
 
     @Flag(name: .customLong("print-metric-families"), help: "Print the reference of every metric family (Markdown, as docs/metrics.md) and exit.")
     var printMetricFamilies = false
 
-    @Flag(name: .customLong("config.check"), help: "Validate the configuration and credential files, then exit: 0 valid, 1 invalid.")
+    @Flag(
+        name: .customLong("config.check"),
+        help: ArgumentHelp(
+            "Validate the configuration and every file it names (service keys, Google key files, salt), then exit: 0 valid, 1 invalid.",
+            discussion:
+                "With --web.config.file, also the web configuration and its certificate and key; the problems of both files are printed together, one line each. With --demo, only the web configuration."
+        )
+    )
     var configCheck = false
 
-    @Flag(name: .customLong("demo"), help: "Serve built-in simulated upstreams on loopback; no configuration needed.")
+    @Flag(
+        name: .customLong("demo"),
+        help: ArgumentHelp(
+            "Serve built-in simulated Windsurf and Google Workspace upstreams on loopback, with generated data, and poll them.",
+            discussion: "No configuration needed: --config.file is ignored."
+        )
+    )
     var demo = false
 
-    @Option(name: .customLong("demo.users"), help: "How many simulated users the demo serves.")
+    @Option(
+        name: .customLong("demo.users"),
+        help: ArgumentHelp("How many simulated Windsurf users the demo serves (at least 1).", valueName: "count")
+    )
     var demoUsers = 200
 
     @Option(
         name: .customLong("demo.write-config"),
-        help:
-            "With --demo: write the configuration of the demo's simulated upstreams to this file, for `usage-exporter backfill` or a second exporter."
+        help: ArgumentHelp(
+            "With --demo: write the configuration of the demo's simulated upstreams to this file, for usage-exporter backfill or a second exporter.",
+            discussion:
+                "The file holds the simulators' own service keys and names a key file in the demo's temporary directory; it works while the demo runs.",
+            valueName: "path"
+        )
     )
     var demoConfigOutput: String?
 
     @Option(
         name: .customLong("state.file"),
-        help: """
+        help: ArgumentHelp(
+            """
             File where Retry-After waits and the consumption API's queries of the last hour are kept across restarts \
             (default: state.json in $STATE_DIRECTORY, which systemd's StateDirectory= sets; without it, memory only).
-            """
+            """,
+            valueName: "path"
+        )
     )
     var stateFile: String?
 
