@@ -1,13 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The git revision embedded in the binary (`--version`, `usage_exporter_build_info`): scripts/package
-// sets USAGE_EXPORTER_REVISION (short commit, "-dirty" with uncommitted changes); otherwise "unknown".
-// Only the CBuildRevision C file is compiled with it, so a new revision recompiles that file alone.
-let buildRevision =
-    Context.environment["USAGE_EXPORTER_REVISION"].map { String($0.filter { $0.isLetter || $0.isNumber || "-._+".contains($0) }) }
-    .flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
-
 let package = Package(
     name: "usage-exporter",
     platforms: [.macOS(.v15)],
@@ -38,7 +31,8 @@ let package = Package(
         .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate"),
         // glibc's malloc.h (mallopt, malloc_trim): freed poll buffers go back to the system (HeapMemory).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .target(name: "CBuildRevision", cSettings: [.define("USAGE_EXPORTER_REVISION", to: "\"\(buildRevision)\"")]),
+        // The git revision of the checkout, recorded at every build (`--version`, `usage_exporter_build_info`).
+        .plugin(name: "BuildRevisionPlugin", capability: .buildTool()),
         .target(
             name: "UsageExporter",
             dependencies: [
@@ -50,7 +44,6 @@ let package = Package(
                 "CZlib",
                 "CLibdeflate",
                 "CMalloc",
-                "CBuildRevision",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -61,7 +54,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            plugins: ["BuildRevisionPlugin"]
         ),
         .target(
             name: "UsageExporterSimulator",

@@ -24,6 +24,9 @@ public struct ExporterOptions: Sendable {
     public var idleTimeout: Duration
     /// The time of polls, retries and staleness; tests inject one they advance by hand.
     public var clock: any ExporterClock
+    /// Where the upstream promises (`Retry-After` waits, the consumption API's query budget) are kept across
+    /// restarts (`--state.file`); nil keeps them in memory only.
+    public var stateFile: String?
 
     public init(
         listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9834),
@@ -35,7 +38,8 @@ public struct ExporterOptions: Sendable {
         configurationFile: String? = nil,
         environment: [String: String] = [:],
         idleTimeout: Duration = .seconds(60),
-        clock: any ExporterClock = SystemClock()
+        clock: any ExporterClock = SystemClock(),
+        stateFile: String? = nil
     ) {
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -47,6 +51,7 @@ public struct ExporterOptions: Sendable {
         self.environment = environment
         self.idleTimeout = idleTimeout
         self.clock = clock
+        self.stateFile = stateFile
     }
 }
 
@@ -71,23 +76,32 @@ public struct Exporter: Sendable {
         return try .tls(http, tlsConfiguration: tls.makeServerConfiguration(file: options.webConfigurationFile))
     }
 
+    /// The pacer, with what the state file remembers; a state file that cannot be written stops the start
+    /// (the problem names the flag), one that cannot be read is logged and replaced.
+    static func pacer(options: ExporterOptions, logger: Logger) async throws -> UpstreamPacer {
+        let pacer = UpstreamPacer(stateFile: options.stateFile, logger: logger)
+        let now = options.clock.now()
+        do {
+            try await pacer.restore(now: now)
+        } catch {
+            logger.warning("ignoring the state file: a restart may repeat a wait or a query of the last hour", metadata: ["error": "\(error)"])
+        }
+        try await pacer.write(now: now)
+        return pacer
+    }
+
     /// Serves and polls until a shutdown signal or cancellation. `onServerRunning` receives the bound port.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let serverBuilder = try Self.serverBuilder(options: options)
-        let httpClient = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                // A request body may hold a service key or a signed assertion: never re-send it elsewhere.
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(10)),
-                decompression: .enabled(limit: .ratio(50))
-            )
-        )
+        // Before the HTTP client exists: a state file that cannot be written stops the start here.
+        let pacer = try await Self.pacer(options: options, logger: logger)
+        let httpClient = UpstreamClient.makeHTTPClient()
         let collectors = CollectorService(
             store: store,
             client: UpstreamClient(httpClient: httpClient),
             retryPolicy: options.retryPolicy,
             clock: options.clock,
+            pacer: pacer,
             logger: logger
         )
         let pollers = SourcePollers.make(for: configuration)

@@ -4,41 +4,121 @@ import Logging
 import UsageExporter
 import UsageExporterSimulator
 
-/// The command line of SPEC.md: flags → configuration → services.
+/// The program's entry: `usage-exporter backfill …` runs the backfill, anything else the exporter.
+///
+/// The backfill is dispatched here rather than as an ArgumentParser subcommand: it takes some of the exporter's
+/// own flags (`--config.file`, `--log.level`), which a parent command would claim.
 @main
+enum Main {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "backfill" {
+            await BackfillCommand.main(Array(arguments.dropFirst()))
+        } else {
+            await UsageExporterCommand.main(arguments)
+        }
+    }
+}
+
+/// The command line of SPEC.md: flags → configuration → services.
 struct UsageExporterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usage-exporter",
         abstract: "Prometheus exporter for Windsurf and Google Workspace usage.",
+        discussion: "usage-exporter backfill [flags] writes the history of every source that has one: see usage-exporter backfill --help.",
         version: ExporterVersion.versionLine
     )
 
-    @Option(name: .customLong("config.file"), help: "YAML configuration file.")
+    @Option(name: .customLong("config.file"), help: ArgumentHelp("YAML configuration file (docs/configuration.md).", valueName: "path"))
     var configFile = "usage-exporter.yml"
 
-    @Option(name: .customLong("web.listen-address"), help: "host:port to listen on; :port means all interfaces.")
+    @Option(
+        name: .customLong("web.listen-address"),
+        help: ArgumentHelp(
+            "host:port, [ipv6]:port or :port to listen on.",
+            discussion:
+                ":port binds all IPv4 interfaces (0.0.0.0) only; [::]:9834 binds IPv6 and, on Linux with net.ipv6.bindv6only=0 (the default), IPv4 too.",
+            valueName: "address"
+        )
+    )
     var listenAddress = ":9834"
 
-    @Option(name: .customLong("web.telemetry-path"), help: "Path under which metrics are served.")
+    @Option(name: .customLong("web.telemetry-path"), help: ArgumentHelp("Path under which metrics are served; must start with /.", valueName: "path"))
     var telemetryPath = "/metrics"
 
-    @Option(name: .customLong("web.config.file"), help: "TLS and basic auth, in the exporter-toolkit web configuration format.")
+    @Option(
+        name: .customLong("web.config.file"),
+        help: ArgumentHelp(
+            "TLS, basic auth and extra response headers, in the exporter-toolkit format node_exporter uses (docs/security.md).",
+            discussion: "Read once at startup. Without it, the exporter serves plain HTTP without authentication.",
+            valueName: "path"
+        )
+    )
     var webConfigFile: String?
 
-    @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
+    @Option(name: .customLong("log.level"), help: ArgumentHelp("debug, info, warn or error.", valueName: "level"))
     var logLevel = "info"
 
-    @Option(name: .customLong("log.format"), help: "logfmt or json, written to standard error.")
+    @Option(name: .customLong("log.format"), help: ArgumentHelp("logfmt or json, written to standard error.", valueName: "format"))
     var logFormat = "logfmt"
 
-    @Flag(name: .customLong("config.check"), help: "Validate the configuration and credential files, then exit: 0 valid, 1 invalid.")
+    @Flag(name: .customLong("print-metric-families"), help: "Print the reference of every metric family (Markdown, as docs/metrics.md) and exit.")
+    var printMetricFamilies = false
+
+    @Flag(
+        name: .customLong("config.check"),
+        help: ArgumentHelp(
+            "Validate the configuration and every file it names (service keys, Google key files, salt), then exit: 0 valid, 1 invalid.",
+            discussion:
+                "With --web.config.file, also the web configuration and its certificate and key; the problems of both files are printed together, one line each. With --demo, only the web configuration."
+        )
+    )
     var configCheck = false
 
-    @Flag(name: .customLong("demo"), help: "Serve built-in simulated upstreams on loopback; no configuration needed.")
+    @Flag(
+        name: .customLong("demo"),
+        help: ArgumentHelp(
+            "Serve built-in simulated Windsurf and Google Workspace upstreams on loopback, with generated data, and poll them.",
+            discussion: "No configuration needed: --config.file is ignored."
+        )
+    )
     var demo = false
 
-    @Option(name: .customLong("demo.users"), help: "How many simulated users the demo serves.")
+    @Option(
+        name: .customLong("demo.users"),
+        help: ArgumentHelp("How many simulated Windsurf users the demo serves (at least 1).", valueName: "count")
+    )
     var demoUsers = 200
+
+    @Option(
+        name: .customLong("demo.write-config"),
+        help: ArgumentHelp(
+            "With --demo: write the configuration of the demo's simulated upstreams to this file, for usage-exporter backfill or a second exporter.",
+            discussion:
+                "The file holds the simulators' own service keys and names a key file in the demo's temporary directory; it works while the demo runs.",
+            valueName: "path"
+        )
+    )
+    var demoConfigOutput: String?
+
+    @Option(
+        name: .customLong("state.file"),
+        help: ArgumentHelp(
+            """
+            File where Retry-After waits and the consumption API's queries of the last hour are kept across restarts \
+            (default: state.json in $STATE_DIRECTORY, which systemd's StateDirectory= sets; without it, memory only).
+            """,
+            valueName: "path"
+        )
+    )
+    var stateFile: String?
+
+    /// `--state.file`, or `state.json` in the first folder of `STATE_DIRECTORY` (systemd's `StateDirectory=`).
+    static func stateFile(flag: String?, environment: [String: String]) -> String? {
+        if let flag { return flag }
+        guard let folders = environment["STATE_DIRECTORY"], let folder = folders.split(separator: ":").first, !folder.isEmpty else { return nil }
+        return folder.hasSuffix("/") ? "\(folder)state.json" : "\(folder)/state.json"
+    }
 
     func validate() throws {
         guard ListenAddress(parsing: listenAddress) != nil else {
@@ -56,15 +136,27 @@ struct UsageExporterCommand: AsyncParsableCommand {
         guard demoUsers >= 1 else {
             throw ValidationError("--demo.users: must be at least 1, got \(demoUsers)")
         }
+        guard demo || demoConfigOutput == nil else {
+            throw ValidationError("--demo.write-config: only with --demo")
+        }
     }
 
     static let logLevels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
 
-    func run() async throws {
-        let level = Self.logLevels[logLevel]!
-        let format = LogFormat(rawValue: logFormat)!
+    /// Logs to standard error at `level` in `format` (both validated before).
+    static func bootstrapLogging(level: String, format: String) -> Logger {
+        let level = logLevels[level] ?? .info
+        let format = LogFormat(rawValue: format) ?? .logfmt
         LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, format: format, level: level) }
-        let logger = Logger(label: "usage-exporter")
+        return Logger(label: "usage-exporter")
+    }
+
+    func run() async throws {
+        if printMetricFamilies {
+            print(MetricReference.markdown, terminator: "")
+            return
+        }
+        let logger = Self.bootstrapLogging(level: logLevel, format: logFormat)
 
         let environment = ProcessInfo.processInfo.environment
         HeapMemory.limitRetainedMemory(environment: environment)
@@ -106,7 +198,8 @@ struct UsageExporterCommand: AsyncParsableCommand {
             telemetryPath: telemetryPath,
             webConfiguration: web,
             webConfigurationFile: webConfigFile ?? "",
-            environment: environment
+            environment: environment,
+            stateFile: Self.stateFile(flag: stateFile, environment: environment)
         )
         if demo {
             try await runDemo(options: options, logger: logger)
@@ -130,6 +223,16 @@ struct UsageExporterCommand: AsyncParsableCommand {
     func runDemo(options: ExporterOptions, logger: Logger) async throws {
         let demo = try DemoEnvironment(users: demoUsers)
         let configuration = try await demo.start()
+        if let demoConfigOutput {
+            do {
+                try DemoEnvironment.yaml(for: configuration).write(toFile: demoConfigOutput, atomically: true, encoding: .utf8)
+            } catch {
+                await demo.stop()
+                FileHandle.standardError.write(Data("--demo.write-config: cannot write \(demoConfigOutput): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+            logger.info("wrote the demo's configuration", metadata: ["file": "\(demoConfigOutput)"])
+        }
         logger.info(
             "demo mode: serving simulated upstreams on loopback",
             metadata: ["users": "\(demoUsers)", "windsurf": "\(demo.windsurf.baseURL)", "google": "\(demo.google.baseURL)"]

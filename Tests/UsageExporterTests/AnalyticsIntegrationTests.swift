@@ -7,7 +7,7 @@ import UsageExporterSimulator
 /// The `windsurf_analytics` collector against the Windsurf simulator over real HTTP: every family value for
 /// value against the simulator's rows (summed here, independently of the simulator's query evaluator), the
 /// requests it sends, its errors, the api_key join, and the key never leaving memory.
-@Suite("Windsurf analytics integration", .serialized)
+@Suite("Windsurf analytics integration", .serialized, .awayFromDayBoundaries)
 struct AnalyticsIntegrationTests {
     static func demoTeams(users: Int = 60) -> [SimulatedWindsurfTeam] {
         WindsurfDatasetGenerator(seed: 11).demoTeams(users: users, now: Date().timeIntervalSince1970)

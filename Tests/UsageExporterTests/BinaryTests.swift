@@ -25,7 +25,7 @@ struct BinaryTests {
         #expect(help.code == 0)
         for flag in [
             "--config.file", "--web.listen-address", "--web.telemetry-path", "--log.level", "--log.format", "--config.check", "--demo",
-            "--demo.users",
+            "--demo.users", "--state.file",
         ] {
             #expect(help.output.contains(flag), "\(flag)")
         }
@@ -50,6 +50,8 @@ struct BinaryTests {
                 colour: blue
               - name: acme
                 service_key_file: /nonexistent/key
+                consumption: true
+                consumption_interval: 1m
             """
         )
         let bad = try await ExporterProcess.run(["--config.check", "--config.file", invalid], environment: [:])
@@ -59,11 +61,44 @@ struct BinaryTests {
             lines == [
                 "\(invalid):3: windsurf[0].service_key: environment variable UNSET_VARIABLE_FOR_TEST is not set",
                 "\(invalid):4: windsurf[0].interval: invalid duration \"15x\": use Prometheus syntax such as 30s, 15m, 1h or 7d",
-                "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, interval, timeout)",
+                "\(invalid):5: windsurf[0].colour: unknown key \"colour\" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, consumption, consumption_interval, interval, timeout)",
                 "\(invalid):6: windsurf[1].name: duplicate team name \"acme\" (first at line 2)",
                 "\(invalid):7: windsurf[1].service_key_file: cannot read service key file \"/nonexistent/key\": No such file or directory",
+                "\(invalid):9: windsurf[1].consumption_interval: must be between 6m and 7d, found 1m (the consumption API allows 10 queries an hour per team and each poll sends one, so no interval under 6m is accepted)",
             ]
         )
+    }
+
+    @Test("--state.file: a file that cannot be written stops the start naming the flag; a foreign one is replaced")
+    func stateFile() async throws {
+        let key = write("state-key", "k\n")
+        let config = write("state.yml", "windsurf:\n  - name: acme\n    service_key_file: \(key)\n    base_url: http://127.0.0.1:9\n")
+        let refused = try await ExporterProcess.run([
+            "--config.file", config, "--web.listen-address", "127.0.0.1:0", "--state.file", "/nonexistent/state.json",
+        ])
+        #expect(refused.code == 1)
+        #expect(refused.error.contains("--state.file: cannot write \\\"/nonexistent/state.json\\\""), "\(refused.error)")
+
+        let foreign = write("foreign-state.json", "not json")
+        let child = try ExporterProcess(arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0", "--state.file", foreign])
+        _ = try await child.listeningPort()
+        #expect(child.standardErrorText.contains("ignoring the state file"))
+        let rewritten = try String(contentsOfFile: foreign, encoding: .utf8)
+        #expect(rewritten.hasPrefix("{") && rewritten.contains("\"version\":1"))
+        child.signal(SIGTERM)
+        #expect(try await child.waitForExit(timeout: .seconds(10)) == 0)
+
+        // Under systemd's StateDirectory= (STATE_DIRECTORY), state.json there is the default.
+        let stateDirectory = directory.file("state-directory")
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        let service = try ExporterProcess(
+            arguments: ["--config.file", config, "--web.listen-address", "127.0.0.1:0"],
+            environment: ["STATE_DIRECTORY": stateDirectory]
+        )
+        _ = try await service.listeningPort()
+        #expect(FileManager.default.fileExists(atPath: stateDirectory + "/state.json"))
+        service.signal(SIGTERM)
+        #expect(try await service.waitForExit(timeout: .seconds(10)) == 0)
     }
 
     @Test("a bad configuration exits 1 without serving; a missing file is named")

@@ -53,6 +53,8 @@ struct ConfigurationTests {
                 analytics: true
                 analytics_windows: [1w, 1d, 90d]
                 analytics_interval: 2h
+                consumption: true
+                consumption_interval: 6m
                 interval: 30m
                 timeout: 10s
               - name: globex
@@ -85,6 +87,7 @@ struct ConfigurationTests {
         #expect(acme.activeDaysWindow == .seconds(7 * 86_400))
         #expect(acme.creditBalance)
         #expect(acme.analytics && acme.analyticsWindows == [7, 1, 90] && acme.analyticsInterval == .seconds(7200))
+        #expect(acme.consumption && acme.consumptionInterval == .seconds(360))
         #expect(acme.interval == .seconds(1800))
         #expect(acme.timeout == .seconds(10))
         let globex = configuration.windsurf[1]
@@ -93,6 +96,7 @@ struct ConfigurationTests {
         #expect(globex.interval == .seconds(900) && globex.timeout == .seconds(30) && globex.activeDaysWindow == .seconds(30 * 86_400))
         #expect(globex.groups == nil && !globex.creditBalance)
         #expect(!globex.analytics && globex.analyticsWindows == [7, 30] && globex.analyticsInterval == .seconds(3600))
+        #expect(!globex.consumption && globex.consumptionInterval == .seconds(3600))
         let google = configuration.googleWorkspace[0]
         #expect(google.name == "example.com" && google.subject == "admin@example.com" && google.customerID == "C123")
         #expect(google.customerParameters == ["accounts:num_1day_logins"] && google.userReport && google.userParameters == ["accounts:is_suspended"])
@@ -116,7 +120,7 @@ struct ConfigurationTests {
     func unknownKeys() {
         #expect(
             problems("windsurf:\n  - name: a\n    service_key: k\n    intervall: 5m\n") == [
-                #"test.yml:4: windsurf[0].intervall: unknown key "intervall" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, interval, timeout)"#
+                #"test.yml:4: windsurf[0].intervall: unknown key "intervall" (known keys: name, base_url, service_key, service_key_file, groups, active_days_window, credit_balance, analytics, analytics_windows, analytics_interval, consumption, consumption_interval, interval, timeout)"#
             ]
         )
         #expect(
@@ -134,6 +138,11 @@ struct ConfigurationTests {
         #expect(
             problems("windsurf:\n  - name: a\n    service_key: k\n    credit_balance: yes please\n") == [
                 #"test.yml:4: windsurf[0].credit_balance: must be true or false, found "yes please""#
+            ]
+        )
+        #expect(
+            problems("windsurf:\n  - name: a\n    service_key: k\n    consumption: hourly\n") == [
+                #"test.yml:4: windsurf[0].consumption: must be true or false, found "hourly""#
             ]
         )
         #expect(
@@ -207,6 +216,26 @@ struct ConfigurationTests {
             BoundCase(key: "analytics_interval", value: "999ms", problem: "must be between 1s and 7d, found 999ms"),
             BoundCase(key: "analytics_interval", value: "7d", problem: nil),
             BoundCase(key: "analytics_interval", value: "8d", problem: "must be between 1s and 7d, found 8d"),
+            BoundCase(
+                key: "consumption_interval",
+                value: "5m59s",
+                problem:
+                    "must be between 6m and 7d, found 5m59s (the consumption API allows 10 queries an hour per team and each poll sends one, so no interval under 6m is accepted)"
+            ),
+            BoundCase(key: "consumption_interval", value: "6m", problem: nil),
+            BoundCase(key: "consumption_interval", value: "7d", problem: nil),
+            BoundCase(
+                key: "consumption_interval",
+                value: "1s",
+                problem:
+                    "must be between 6m and 7d, found 1s (the consumption API allows 10 queries an hour per team and each poll sends one, so no interval under 6m is accepted)"
+            ),
+            BoundCase(
+                key: "consumption_interval",
+                value: "8d",
+                problem:
+                    "must be between 6m and 7d, found 8d (the consumption API allows 10 queries an hour per team and each poll sends one, so no interval under 6m is accepted)"
+            ),
             // Past Int64 milliseconds: not a duration at all.
             BoundCase(
                 key: "timeout",

@@ -5,7 +5,7 @@ import UsageExporterSimulator
 
 /// The Google collectors against the Google simulator over real HTTP: token exchange, date walk-back,
 /// pagination, faults.
-@Suite("Google Workspace integration", .serialized)
+@Suite("Google Workspace integration", .serialized, .awayFromDayBoundaries)
 struct GoogleIntegrationTests {
     static let emails = (0..<30).map { "user.\($0)@example.com" }
 

@@ -107,7 +107,7 @@ public enum ConfigurationLoader {
     private static func readWindsurfTeam(_ node: Node, path: String, reader: inout ConfigurationReader) -> WindsurfTeamConfiguration? {
         let keys = [
             "name", "base_url", "service_key", "service_key_file", "groups", "active_days_window", "credit_balance", "analytics",
-            "analytics_windows", "analytics_interval", "interval", "timeout",
+            "analytics_windows", "analytics_interval", "consumption", "consumption_interval", "interval", "timeout",
         ]
         guard let fields = reader.mapping(node, path: path, allowedKeys: keys) else { return nil }
         let problemsBefore = reader.problems.count
@@ -142,6 +142,10 @@ public enum ConfigurationLoader {
         let analyticsInterval = fields["analytics_interval"].flatMap {
             reader.duration($0, path: fields.path("analytics_interval"), within: .interval)
         }
+        let consumption = fields["consumption"].flatMap { reader.bool($0, path: fields.path("consumption")) }
+        let consumptionInterval = fields["consumption_interval"].flatMap {
+            reader.duration($0, path: fields.path("consumption_interval"), within: .consumptionInterval)
+        }
         let interval = fields["interval"].flatMap { reader.duration($0, path: fields.path("interval"), within: .interval) }
         let timeout = fields["timeout"].flatMap { reader.duration($0, path: fields.path("timeout"), within: .timeout) }
 
@@ -153,6 +157,8 @@ public enum ConfigurationLoader {
         if let analytics { team.analytics = analytics }
         if let analyticsWindows { team.analyticsWindows = analyticsWindows }
         if let analyticsInterval { team.analyticsInterval = analyticsInterval }
+        if let consumption { team.consumption = consumption }
+        if let consumptionInterval { team.consumptionInterval = consumptionInterval }
         if let interval { team.interval = interval }
         if let timeout { team.timeout = timeout }
         return team

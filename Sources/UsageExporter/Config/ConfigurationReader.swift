@@ -98,7 +98,7 @@ struct ConfigurationReader {
             return nil
         }
         guard bounds.range.contains(duration) else {
-            report(path, node, "must be \(bounds.text), found \(text)")
+            report(path, node, "must be \(bounds.text), found \(text)\(bounds.why.map { " (\($0))" } ?? "")")
             return nil
         }
         if bounds.wholeDays, duration.components.attoseconds != 0 || duration.components.seconds % 86_400 != 0 {
@@ -234,11 +234,14 @@ struct DurationBounds {
     let text: String
     /// Only whole days (`analytics_windows`).
     let wholeDays: Bool
+    /// Why the bounds are what they are, when a user would not guess it.
+    let why: String?
 
-    init(_ lowest: String, _ highest: String, wholeDays: Bool = false) {
+    init(_ lowest: String, _ highest: String, wholeDays: Bool = false, why: String? = nil) {
         range = (PrometheusDuration.parse(lowest) ?? .zero)...(PrometheusDuration.parse(highest) ?? .zero)
         text = "between \(lowest) and \(highest)"
         self.wholeDays = wholeDays
+        self.why = why
     }
 
     static let timeout = DurationBounds("1s", "10m")
@@ -246,6 +249,12 @@ struct DurationBounds {
     static let activeDaysWindow = DurationBounds("1d", "365d")
     static let analyticsWindow = DurationBounds("1d", "90d", wholeDays: true)
     static let maxStale = DurationBounds("1s", "365d")
+    /// Keep in step with `WindsurfTeamConfiguration.minimumConsumptionInterval`.
+    static let consumptionInterval = DurationBounds(
+        "6m",
+        "7d",
+        why: "the consumption API allows 10 queries an hour per team and each poll sends one, so no interval under 6m is accepted"
+    )
 }
 
 extension String {

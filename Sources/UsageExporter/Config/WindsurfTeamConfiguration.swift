@@ -19,11 +19,19 @@ public struct WindsurfTeamConfiguration: Sendable, Equatable {
     public var analyticsWindows: [Int]
     /// The poll period of the analytics.
     public var analyticsInterval: Duration
+    /// Also poll the Devin Desktop consumption API v2 (`GET /api/v2alpha/analytics/consumption`, collector
+    /// `windsurf_consumption`), summed into each of `analyticsWindows`.
+    public var consumption: Bool
+    /// The poll period of the consumption API: at least ``minimumConsumptionInterval``.
+    public var consumptionInterval: Duration
     public var interval: Duration
     /// The deadline of each HTTP request.
     public var timeout: Duration
 
     public static let defaultAnalyticsWindows = [7, 30]
+    /// The consumption API allows 10 queries an hour per team; one poll sends one query (its pages are free),
+    /// so no interval of 6 minutes or more can exceed the limit.
+    public static let minimumConsumptionInterval = Duration.seconds(360)
 
     /// What each poll queries: every configured group, or the whole team (nil).
     public var scopes: [String?] { groups.map { $0.map(Optional.some) } ?? [nil] }
@@ -44,6 +52,8 @@ public struct WindsurfTeamConfiguration: Sendable, Equatable {
         analytics: Bool = false,
         analyticsWindows: [Int] = Self.defaultAnalyticsWindows,
         analyticsInterval: Duration = .seconds(3600),
+        consumption: Bool = false,
+        consumptionInterval: Duration = .seconds(3600),
         interval: Duration = .seconds(15 * 60),
         timeout: Duration = .seconds(30)
     ) {
@@ -56,6 +66,8 @@ public struct WindsurfTeamConfiguration: Sendable, Equatable {
         self.analytics = analytics
         self.analyticsWindows = analyticsWindows
         self.analyticsInterval = analyticsInterval
+        self.consumption = consumption
+        self.consumptionInterval = consumptionInterval
         self.interval = interval
         self.timeout = timeout
     }

@@ -31,11 +31,7 @@ public struct GoogleReportPoller: SourcePoller {
         let api = GoogleReportsAPI(customer: customer, tokens: tokens)
         let answer = try await api.newestCompleteReport(report, context: context)
         let reports = answer.reports
-        let (families, notes) =
-            switch report {
-            case .customer: builder.customerFamilies(parameters: reports.flatMap(\.parameters), day: answer.day)
-            case .users: builder.userFamilies(reports: reports.map { ($0.userEmail, $0.parameters) }, day: answer.day)
-            }
+        let (families, notes) = families(of: reports, day: answer.day)
         // A configured parameter that came back for nobody, for a reason other than a refusal or a warning
         // (nothing to check when every parameter is asked for, as the customer report does by default).
         let expected = answer.requested.expectedAnswerNames
@@ -64,5 +60,13 @@ public struct GoogleReportPoller: SourcePoller {
             )
         }
         return families
+    }
+
+    /// The families of one report date's entries: what the live poll and the history backfill both export.
+    public func families(of reports: [GoogleUsageReportPage.Report], day: Int) -> (families: [FamilySamples], notes: GoogleSnapshotBuilder.Notes) {
+        switch report {
+        case .customer: builder.customerFamilies(parameters: reports.flatMap(\.parameters), day: day)
+        case .users: builder.userFamilies(reports: reports.map { ($0.userEmail, $0.parameters) }, day: day)
+        }
     }
 }

@@ -9,7 +9,8 @@ public struct GoogleSnapshotBuilder: Sendable, Equatable {
 
     public static let reportDate = MetricFamily(
         "google_workspace_usage_report_date_timestamp_seconds",
-        help: "Start (00:00 UTC-8) of the report date the Workspace values describe, by report (customer or user)."
+        help: "Start (00:00 UTC-8) of the report date the Workspace values describe, by report (customer or user).",
+        labels: ["customer", "report"]
     )
 
     public init(customer: String, userReport: Bool, emailLabeler: EmailLabeler = EmailLabeler(), perUser: Bool = true) {

@@ -24,12 +24,16 @@ public struct CollectorError: Error, Sendable, CustomStringConvertible {
     public let isRetryable: Bool
     /// The delay the upstream asked for with `Retry-After`.
     public let retryAfter: Duration?
+    /// No request was sent: an earlier `Retry-After` (or a query budget) holds the endpoint back for
+    /// `retryAfter`. Waiting it out is not another attempt of the retry policy.
+    public let wasHeldBack: Bool
 
-    public init(_ reason: ErrorReason, _ message: String, isRetryable: Bool = false, retryAfter: Duration? = nil) {
+    public init(_ reason: ErrorReason, _ message: String, isRetryable: Bool = false, retryAfter: Duration? = nil, wasHeldBack: Bool = false) {
         self.reason = reason
         self.message = message
         self.isRetryable = isRetryable
         self.retryAfter = retryAfter
+        self.wasHeldBack = wasHeldBack
     }
 
     public var description: String { "\(reason.rawValue): \(message)" }

@@ -3,6 +3,7 @@ public enum CollectorKind: String, Sendable, Hashable, CaseIterable {
     case windsurf
     case windsurfCreditBalance = "windsurf_credit_balance"
     case windsurfAnalytics = "windsurf_analytics"
+    case windsurfConsumption = "windsurf_consumption"
     case googleWorkspaceCustomer = "google_workspace_customer"
     case googleWorkspaceUser = "google_workspace_user"
 }

@@ -15,6 +15,8 @@ public final class CollectorService: Service, Sendable {
     let retryPolicy: RetryPolicy
     let clock: any ExporterClock
     let logger: Logger
+    /// The promises to the upstreams (`Retry-After`, query budgets), kept across polls and reloads.
+    public let pacer: UpstreamPacer
 
     /// A poller with the run it publishes as.
     struct Entry: Sendable {
@@ -37,12 +39,14 @@ public final class CollectorService: Service, Sendable {
         client: UpstreamClient,
         retryPolicy: RetryPolicy = .standard,
         clock: any ExporterClock = SystemClock(),
+        pacer: UpstreamPacer = UpstreamPacer(),
         logger: Logger
     ) {
         self.store = store
         self.client = client
         self.retryPolicy = retryPolicy
         self.clock = clock
+        self.pacer = pacer
         self.logger = logger
         (changes, changed) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
@@ -135,7 +139,8 @@ public final class CollectorService: Service, Sendable {
         let run = entry.run
         let store = self.store
         let context = PollContext(
-            client: client.dating(by: clock),
+            // Paced per source name: the collectors of one team (or customer) share its credentials and limits.
+            client: client.dating(by: clock).paced(by: pacer, scope: run.source.source) { store.recordHoldBack(until: $0, for: run.source) },
             retryPolicy: retryPolicy,
             clock: clock,
             nextPollTime: nextPollTime,

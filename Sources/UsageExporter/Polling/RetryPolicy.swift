@@ -29,7 +29,9 @@ public struct RetryPolicy: Sendable {
     ///
     /// Waits use `clock`. A `Retry-After` wait that would end after `deadline` (the source's next scheduled
     /// poll) is not started: the poll ends instead, with reason `rate_limited`. Backoff waits are short
-    /// (at most `maximumBackoff`) and always taken.
+    /// (at most `maximumBackoff`) and always taken. A request the client held back (``CollectorError/wasHeldBack``:
+    /// an earlier `Retry-After` or a spent query budget) was never sent: waiting until it may leave is not
+    /// counted as an attempt, and a wait past `deadline` ends the poll the same way.
     /// `onRetry` is told of each error that will be retried and the wait before the next attempt.
     public func run<Value: Sendable>(
         clock: any ExporterClock,
@@ -42,14 +44,15 @@ public struct RetryPolicy: Sendable {
             do {
                 return try await operation()
             } catch let error as CollectorError {
-                guard let wait = delay(after: attempt, error: error) else { throw error }
+                let wait = error.wasHeldBack ? error.retryAfter : delay(after: attempt, error: error)
+                guard let wait else { throw error }
                 let resume = clock.now() + wait.seconds
                 if let deadline, error.retryAfter != nil, resume > deadline {
                     throw error.waitPastNextPoll(wait)
                 }
                 onRetry(error, attempt, wait)
                 try await clock.sleep(until: resume)
-                attempt += 1
+                if !error.wasHeldBack { attempt += 1 }
             }
         }
     }
@@ -58,7 +61,10 @@ public struct RetryPolicy: Sendable {
 extension CollectorError {
     /// The error that ends a poll whose upstream asked for a wait longer than the time to the next poll.
     func waitPastNextPoll(_ wait: Duration) -> CollectorError {
-        CollectorError(
+        if wasHeldBack {
+            return CollectorError(.rateLimited, "\(message), which is after the next scheduled poll; nothing was sent")
+        }
+        return CollectorError(
             .rateLimited,
             "\(message); the upstream asked to wait \(PrometheusDuration.format(wait)) (Retry-After), which runs past the next scheduled poll"
         )

@@ -33,10 +33,14 @@ public struct PollContext: Sendable {
     /// Runs one upstream call with the retry policy, logging each retry.
     public func withRetries<Value: Sendable>(_ what: String, _ operation: () async throws -> Value) async throws -> Value {
         try await retryPolicy.run(clock: clock, deadline: nextPollTime, operation) { error, attempt, wait in
-            logger.warning(
-                "\(what) failed, retrying",
-                metadata: ["attempt": "\(attempt)", "wait": "\(PrometheusDuration.format(wait))", "error": "\(error)"]
-            )
+            if error.wasHeldBack {
+                logger.info("\(what) held back, waiting", metadata: ["wait": "\(PrometheusDuration.format(wait))", "reason": "\(error.message)"])
+            } else {
+                logger.warning(
+                    "\(what) failed, retrying",
+                    metadata: ["attempt": "\(attempt)", "wait": "\(PrometheusDuration.format(wait))", "error": "\(error)"]
+                )
+            }
         }
     }
 }

@@ -14,6 +14,10 @@ public enum SourcePollers {
                 let analytics = WindsurfAnalyticsSnapshotBuilder(team: team.name, emailLabeler: labeler, perUser: perUser)
                 pollers.append(WindsurfAnalyticsPoller(team: team, builder: analytics))
             }
+            if team.consumption {
+                let consumption = WindsurfConsumptionSnapshotBuilder(team: team.name, emailLabeler: labeler, perUser: perUser)
+                pollers.append(WindsurfConsumptionPoller(team: team, builder: consumption))
+            }
         }
         for customer in configuration.googleWorkspace {
             let tokens = GoogleAccessTokenProvider(key: customer.credentials, subject: customer.subject, timeout: customer.timeout)

@@ -1,4 +1,5 @@
-/// The HTML page at `/`: version, a link to the metrics, and each source's poll status. No secrets:
+/// The HTML page at `/`: version, a link to the metrics, and each source's poll status (and until when an
+/// upstream's `Retry-After` holds it back). No secrets:
 /// it shows only source names, times and error messages, which never carry credentials.
 public enum LandingPage {
     public static func render(telemetryPath: String, statuses: [(source: SourceID, status: CollectorStatus)], now: Double) -> String {
@@ -14,12 +15,13 @@ public enum LandingPage {
                 <tr><td>\(escape(source.collector.rawValue))</td><td>\(escape(source.source))</td><td>\(state)</td>\
                 <td>\(time(status.lastSuccessTime, now: now))</td>\
                 <td>\(escape(status.lastError ?? "")) \(status.lastErrorTime.map { "(\(time($0, now: now)))" } ?? "")</td>\
-                <td>\(time(status.nextPollTime, now: now))</td></tr>
+                <td>\(time(status.nextPollTime, now: now))</td>\
+                <td>\(heldBack(status.heldBackUntil, now: now))</td></tr>
 
                 """
         }
         if statuses.isEmpty {
-            rows = "<tr><td colspan=\"6\">No sources are configured.</td></tr>\n"
+            rows = "<tr><td colspan=\"7\">No sources are configured.</td></tr>\n"
         }
         return """
             <!DOCTYPE html>
@@ -29,16 +31,22 @@ public enum LandingPage {
             </head>
             <body>
             <h1>usage-exporter</h1>
-            <p>Prometheus exporter for Windsurf and Google Workspace usage. Version \(escape(ExporterVersion.version)).</p>
+            <p>Prometheus exporter for Windsurf and Google Workspace usage. Version \(escape(ExporterVersion.version)) (revision \(escape(ExporterVersion.revision))).</p>
             <p><a href="\(escape(telemetryPath))">Metrics</a> · <a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></p>
             <h2>Sources</h2>
             <table>
-            <tr><th>Collector</th><th>Source</th><th>State</th><th>Last success</th><th>Last error</th><th>Next poll</th></tr>
+            <tr><th>Collector</th><th>Source</th><th>State</th><th>Last success</th><th>Last error</th><th>Next poll</th><th>Held back until</th></tr>
             \(rows)</table>
             </body>
             </html>
 
             """
+    }
+
+    /// Until when an upstream's `Retry-After` (or a query budget) holds the source back, while it does.
+    static func heldBack(_ until: Double?, now: Double) -> String {
+        guard let until, until > now else { return "no" }
+        return time(until, now: now)
     }
 
     static func time(_ value: Double?, now: Double) -> String {

@@ -18,6 +18,9 @@ public enum ProcessMetrics {
     static let residentMemory = MetricFamily("process_resident_memory_bytes", help: "Resident memory size in bytes.")
     static let startTime = MetricFamily("process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.")
 
+    /// Every `process_*` family.
+    public static let all = [cpuSeconds, openFileDescriptors, maximumFileDescriptors, virtualMemory, residentMemory, startTime]
+
     /// The values read now, or nil where `/proc` is not available.
     public struct Reading: Sendable, Equatable {
         public var cpuSeconds: Double

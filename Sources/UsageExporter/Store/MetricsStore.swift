@@ -89,6 +89,15 @@ public final class MetricsStore: Sendable {
         }
     }
 
+    /// Records that a `Retry-After` or a query budget holds the source's requests back until `time` (the
+    /// later instant is kept). Any run of a configured source may: the promise is the source's.
+    public func recordHoldBack(until time: Double, for source: SourceID) {
+        state.withLock { state in
+            guard let status = state.statuses[source] else { return }
+            state.statuses[source]?.heldBackUntil = max(status.heldBackUntil ?? time, time)
+        }
+    }
+
     public func recordNextPoll(at time: Double, for run: PollRun) {
         state.withLock { state in
             guard state.isCurrent(run) else { return }

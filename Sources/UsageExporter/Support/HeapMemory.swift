@@ -13,7 +13,7 @@ import CMalloc
 /// raises its mmap threshold (up to 32 MiB) each time a large mapped block is freed, so that from the
 /// second poll on, poll-sized buffers come from the arenas and stay there. Without the two measures below
 /// the resident size stays at the sum of the concurrent polls' peaks for the life of the process.
-/// Measured with `--demo --demo.users 10000` (see the README's performance section): resident size after
+/// Measured with `--demo --demo.users 10000` (see docs/performance.md): resident size after
 /// the first polls and 62 scrapes 140–150 MB without them, 95–101 MB with them, peak 116–120 MB.
 public enum HeapMemory {
     /// Fixes glibc's mmap threshold at 128 KiB (its initial value), so that every larger block is mapped

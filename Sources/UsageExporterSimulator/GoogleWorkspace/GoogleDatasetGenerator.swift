@@ -9,7 +9,15 @@ public struct GoogleDatasetGenerator: Sendable {
         self.seed = seed
     }
 
-    public func customer(emails: [String], extraUsers: Int = 20, domain: String = "example.com", now: Double) -> SimulatedWorkspaceCustomer {
+    /// With `history`, reports differ by date (``SimulatedWorkspaceHistory``): the last extra user joined 10 days
+    /// ago, `former.employee@domain` left 15 days ago, the date 20 days ago has no data, and values drift with age.
+    public func customer(
+        emails: [String],
+        extraUsers: Int = 20,
+        domain: String = "example.com",
+        now: Double,
+        history: Bool = false
+    ) -> SimulatedWorkspaceCustomer {
         var generator = SeededGenerator(seed: seed)
         let day = 86_400.0
         var all = emails
@@ -85,6 +93,37 @@ public struct GoogleDatasetGenerator: Sendable {
                 )
             }
         }
-        return SimulatedWorkspaceCustomer(customerID: "C03az79cb", parameters: parameters, users: users)
+        var customer = SimulatedWorkspaceCustomer(customerID: "C03az79cb", parameters: parameters, users: users)
+        if history {
+            let today = GoogleSimulator.pacificDay(now)
+            let former = SimulatedWorkspaceUser(
+                email: "former.employee@\(domain)",
+                parameters: [
+                    SimulatedUsageParameter(
+                        "accounts:last_login_time",
+                        .datetime(SimulatedTimestamp(wholeSeconds: Int64(now) - 16 * 86_400, fraction: "250"))
+                    ),
+                    SimulatedUsageParameter("accounts:is_suspended", .bool(false)),
+                    SimulatedUsageParameter("accounts:is_2sv_enrolled", .bool(true)),
+                    SimulatedUsageParameter(
+                        "gmail:last_interaction_time",
+                        .datetime(SimulatedTimestamp(wholeSeconds: Int64(now) - 16 * 86_400 - 3_600, fraction: "5"))
+                    ),
+                    SimulatedUsageParameter(
+                        "drive:last_active_usage_time",
+                        .datetime(SimulatedTimestamp(wholeSeconds: Int64(now) - 17 * 86_400, fraction: "125"))
+                    ),
+                    SimulatedUsageParameter("accounts:used_quota_in_mb", .int(2_048)),
+                ]
+            )
+            customer.history = SimulatedWorkspaceHistory(
+                anchorDay: today,
+                missingDay: today - 20,
+                joiner: users.last.map { ($0.email, today - 10) },
+                leaver: (former, today - 15),
+                seed: seed
+            )
+        }
+        return customer
     }
 }

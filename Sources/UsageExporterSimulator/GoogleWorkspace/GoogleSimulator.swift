@@ -15,6 +15,8 @@ public final class GoogleSimulator: Sendable {
         /// The query as sent, before decoding.
         public let rawQuery: String
         public let receivedAt: Date
+        /// The fault the request was answered with, if any.
+        public var fault: GoogleFault? = nil
     }
 
     struct FaultRule {
@@ -163,9 +165,9 @@ public final class GoogleSimulator: Sendable {
         }
     }
 
-    private func record(_ request: Request) {
+    private func record(_ request: Request, fault: GoogleFault? = nil) {
         let rawQuery = request.uri.query ?? ""
-        state.withLock { $0.requests.append(ReceivedRequest(path: request.uri.path, rawQuery: rawQuery, receivedAt: Date())) }
+        state.withLock { $0.requests.append(ReceivedRequest(path: request.uri.path, rawQuery: rawQuery, receivedAt: Date(), fault: fault)) }
     }
 
     /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
@@ -328,11 +330,12 @@ public final class GoogleSimulator: Sendable {
     }
 
     private func report(_ request: Request, date: String, users: Bool) async throws -> Response {
-        record(request)
         let authorization = request.headers[.authorization] ?? ""
         let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
         let grant = state.withLock { $0.tokens[token] }
-        if let fault = takeFault(report: users ? .user : .customer, { !$0.isTokenFault }) {
+        let fault = takeFault(report: users ? .user : .customer, { !$0.isTokenFault })
+        record(request, fault: fault)
+        if let fault {
             switch fault {
             case .unauthorized:
                 return Self.googleError(
@@ -408,6 +411,15 @@ public final class GoogleSimulator: Sendable {
         }
         let report: GoogleReportKind = users ? .user : .customer
         let today = Self.pacificDay(clock())
+        let customer = self.customer
+        if let history = customer.history, day < today - history.retentionDays {
+            return Self.googleError(
+                .badRequest,
+                "Start date can not be earlier than \(Self.format(day: today - history.retentionDays))",
+                reason: "invalid",
+                statusText: "INVALID_ARGUMENT"
+            )
+        }
         if day >= today {
             // The two reports say "not yet" in the two ways Google does.
             let message =
@@ -416,7 +428,6 @@ public final class GoogleSimulator: Sendable {
                 : "Data for dates later than \(Self.format(day: today - 1)) is not yet available. Please check back later"
             return Self.googleError(.badRequest, message, reason: "invalid", statusText: "INVALID_ARGUMENT")
         }
-        let customer = self.customer
         // Request names are translated to the names the answer carries; a name Google does not know (or an
         // answer-only spelling) is refused, naming the parameter without its application.
         let requestedNames = query["parameters"].map { $0.split(separator: ",").map(String.init) }
@@ -448,6 +459,13 @@ public final class GoogleSimulator: Sendable {
         if let application = state.withLock({ $0.unavailableApplication }) {
             warned.append(("DATA_NOT_AVAILABLE", application))
         }
+        if let missing = customer.history?.missingDay, day == missing {
+            // A date the reporting pipeline lost: no application has data.
+            let applications = Set(
+                (users ? customer.users.flatMap(\.parameters) : customer.parameters).map { String($0.name.split(separator: ":")[0]) }
+            )
+            warned = applications.sorted().map { ("DATA_NOT_AVAILABLE", $0) }
+        }
         let left = Set(warned.map(\.application))
         func filtered(_ parameters: [SimulatedUsageParameter]) -> [SimulatedUsageParameter] {
             parameters.filter { parameter in
@@ -463,11 +481,11 @@ public final class GoogleSimulator: Sendable {
                 }.joined(separator: ",") + "]"
         let dateText = Self.format(day: day)
         if users {
-            return userReport(customer: customer, parameters: filtered, date: dateText, warnings: warnings, query: query)
+            return userReport(customer: customer, day: day, parameters: filtered, date: dateText, warnings: warnings, query: query)
         }
         return customerReport(
             customer: customer,
-            parameters: filtered(customer.parameters),
+            parameters: filtered(customer.parameters(on: day)),
             date: dateText,
             warnings: warnings,
             pageToken: query["pageToken"]
@@ -501,6 +519,7 @@ public final class GoogleSimulator: Sendable {
 
     private func userReport(
         customer: SimulatedWorkspaceCustomer,
+        day: Int,
         parameters: ([SimulatedUsageParameter]) -> [SimulatedUsageParameter],
         date: String,
         warnings: String,
@@ -508,7 +527,8 @@ public final class GoogleSimulator: Sendable {
     ) -> Response {
         let maxResults = min(query["maxResults"].flatMap(Int.init) ?? 1000, 1000)
         let pageSize = max(1, min(maxResults, userPageSize))
-        let total = customer.users.count + (customer.includeEntryWithoutEmail ? 1 : 0)
+        let users = customer.users(on: day)
+        let total = users.count + (customer.includeEntryWithoutEmail ? 1 : 0)
         var offset = 0
         if let token = query["pageToken"] {
             // A token this simulator never issued (negative, past the end, not a number) is refused, as Google does.
@@ -521,12 +541,12 @@ public final class GoogleSimulator: Sendable {
         // Only the requested page is rendered: a page costs the same whatever the customer's size.
         let pageRange = offset..<min(offset + pageSize, total)
         let page: [String] = pageRange.map { index in
-            guard index < customer.users.count else {
+            guard index < users.count else {
                 return
                     #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","profileId":"deleted"},"parameters":[{"name":"accounts:is_suspended","boolValue":false}]}"#
             }
-            let user = customer.users[index]
-            let selected = parameters(user.parameters)
+            let user = users[index]
+            let selected = parameters(customer.parameters(of: user, on: day))
             return
                 #"{"kind":"admin#reports#usageReport","date":"\#(date)","entity":{"type":"USER","customerId":"\#(customer.customerID)","userEmail":\#(JSONText.string(user.email)),"profileId":"1\#(index)"},"parameters":[\#(selected.map(\.json).joined(separator: ","))]}"#
         }

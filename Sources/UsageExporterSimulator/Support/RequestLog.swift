@@ -9,4 +9,9 @@ struct RequestLog<Request> {
         if entries.count >= Self.capacity { entries.removeFirst(Self.capacity / 10) }
         entries.append(request)
     }
+
+    /// Changes the entry at `index` (an index of `entries`) in place.
+    mutating func update(at index: Int, _ change: (inout Request) -> Void) {
+        change(&entries[index])
+    }
 }

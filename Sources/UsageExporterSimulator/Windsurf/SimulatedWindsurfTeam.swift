@@ -19,6 +19,10 @@ public struct SimulatedWindsurfTeam: Sendable {
     public var analytics: SimulatedWindsurfAnalytics
     /// Endpoints the team's service key lacks the permission for: answered 403 `{"error":"Insufficient permissions"}`.
     public var deniedEndpoints: Set<WindsurfEndpoint> = []
+    /// How the consumption API says the team is billed, and which fields its rows fill.
+    public var billingStrategy: SimulatedBillingStrategy = .credits
+    /// Prompt credits each member may use per calendar month before the consumption rows count flex credits.
+    public var monthlyPromptCredits = 500
 
     public init(
         name: String,

@@ -33,17 +33,47 @@ public struct WindsurfDatasetGenerator: Sendable {
         "Dubois", "Kim", "Moreau", "Ivanova", "Garcia", "Müller", "Chen", "Larsen", "Mensah",
     ]
 
-    /// The demo's two teams: `acme` with the groups `platform` and `design` and an add-on credit cap, and
-    /// `globex` without groups or cap, sharing `users` between them (60% and 40%).
-    public func demoTeams(users: Int, now: Double) -> [SimulatedWindsurfTeam] {
+    /// The demo's two teams: `acme` with the groups `platform` and `design` and an add-on credit cap, billed in
+    /// credits, and `globex` without groups or cap, billed in ACUs, sharing `users` between them (60% and 40%).
+    /// acme's consumption counts flex credits past 50 prompt credits a month per member, so that its heavier
+    /// users show some (the generated members use up to a few hundred credits a month).
+    ///
+    /// With `history` (the `--demo` data, for `usage-exporter backfill`), the analytics go back 180 days, the day
+    /// 20 days ago has no rows (a day the upstream lost), and acme's ninth user joined 10 days ago.
+    public func demoTeams(users: Int, now: Double, history: Bool = false) -> [SimulatedWindsurfTeam] {
         let acmeCount = max(1, (users * 6 + 5) / 10)
         let globexCount = max(1, users - acmeCount)
+        let analytics = history ? AnalyticsHistory.demo : nil
         var teams = [
-            team(name: "acme", serviceKey: "demo-acme-service-key", groups: ["platform", "design"], users: acmeCount, now: now, seedOffset: 1),
-            team(name: "globex", serviceKey: "demo-globex-service-key", groups: [], users: globexCount, now: now, seedOffset: 2),
+            team(
+                name: "acme",
+                serviceKey: "demo-acme-service-key",
+                groups: ["platform", "design"],
+                users: acmeCount,
+                now: now,
+                seedOffset: 1,
+                history: analytics
+            ),
+            team(name: "globex", serviceKey: "demo-globex-service-key", groups: [], users: globexCount, now: now, seedOffset: 2, history: analytics),
         ]
         teams[0].addOnCreditCap = 1_500
+        teams[0].billingStrategy = .credits
+        teams[0].monthlyPromptCredits = 50
+        teams[1].billingStrategy = .acu
         return teams
+    }
+
+    /// How far back a generated team's analytics go, and what happened in that past.
+    public struct AnalyticsHistory: Sendable {
+        /// Days of rows before today.
+        public var days: Int
+        /// A day this many days ago has no rows.
+        public var missingDayAgo: Int?
+        /// The user of this index signed up `joinedDaysAgo` days ago (and has used Windsurf every few days since).
+        public var joinerIndex: Int?
+        public var joinedDaysAgo: Int
+
+        public static let demo = AnalyticsHistory(days: 180, missingDayAgo: 20, joinerIndex: 8, joinedDaysAgo: 10)
     }
 
     /// One team of `count` generated users, with analytics rows generated from them (`WindsurfAnalyticsGenerator`).
@@ -53,10 +83,21 @@ public struct WindsurfDatasetGenerator: Sendable {
         groups: [String],
         users count: Int,
         now: Double,
-        seedOffset: UInt64 = 0
+        seedOffset: UInt64 = 0,
+        history: AnalyticsHistory? = nil
     ) -> SimulatedWindsurfTeam {
         var generator = SeededGenerator(seed: seed &+ seedOffset &* 1_000_003)
-        let users = (0..<count).map { index in user(index: index, team: name, groups: groups, now: now, using: &generator) }
+        var users = (0..<count).map { index in user(index: index, team: name, groups: groups, now: now, using: &generator) }
+        if let history, let index = history.joinerIndex, index < users.count {
+            // A new member: signed up, approved and active since.
+            let day = 86_400.0
+            users[index].signupTime = SimulatedTimestamp(wholeSeconds: Int64(now - Double(history.joinedDaysAgo) * day))
+            users[index].lastAutocompleteUsageTime = SimulatedTimestamp(wholeSeconds: Int64(now - 0.2 * day), fraction: "5")
+            users[index].lastChatUsageTime = SimulatedTimestamp(wholeSeconds: Int64(now - 0.3 * day), fraction: "25")
+            users[index].activeDays = min(history.joinedDaysAgo, 7)
+            users[index].teamStatus = "USER_TEAM_STATUS_APPROVED"
+            users[index].disabled = false
+        }
         let (cycleStart, cycleEnd) = Self.billingCycle(containing: now)
         var team = SimulatedWindsurfTeam(
             name: name,
@@ -70,7 +111,12 @@ public struct WindsurfDatasetGenerator: Sendable {
             addOnCreditsAvailable: 10_000,
             addOnCreditsUsed: Int.random(in: 0...4_000, using: &generator)
         )
-        team.analytics = WindsurfAnalyticsGenerator(seed: seed &+ seedOffset &* 1_000_003).analytics(for: team, now: now)
+        var analytics = WindsurfAnalyticsGenerator(seed: seed &+ seedOffset &* 1_000_003)
+        if let history {
+            analytics.days = history.days
+            analytics.missingDayAgo = history.missingDayAgo
+        }
+        team.analytics = analytics.analytics(for: team, now: now)
         return team
     }
 

@@ -29,6 +29,12 @@ public enum WindsurfFault: Sendable, Equatable {
     case redirect(status: Int, location: String)
     /// 200 with the start of a body, then nothing more until the simulator stops.
     case stalledBody
+    /// Consumption API: every page names, as the next one, a cursor of a page already served (the first page
+    /// names the cursor of itself), so that a client that follows cursors blindly never ends.
+    case cursorLoop
+    /// Consumption API: every request with a `page_cursor` is refused with 400 `{"error":"page cursor expired"}`,
+    /// as a cursor older than 24 hours is; requests without a cursor are answered normally.
+    case cursorExpired
 }
 
 /// Which endpoint a fault applies to.
@@ -38,4 +44,6 @@ public enum WindsurfEndpoint: String, Sendable, Hashable {
     case cascadeAnalytics = "CascadeAnalytics"
     case analytics = "Analytics"
     case usageConfig = "GetUsageConfig"
+    /// `GET /api/v2alpha/analytics/consumption` (Analytics API v2).
+    case consumption = "consumption"
 }

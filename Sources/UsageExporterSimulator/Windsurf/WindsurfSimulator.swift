@@ -16,10 +16,15 @@ public final class WindsurfSimulator: Sendable {
         public let startTimestamp: String?
         public let endTimestamp: String?
         public let receivedAt: Date
-        /// The request body exactly as received (e.g. the `query_requests` an exporter sent).
+        /// The request body exactly as received (e.g. the `query_requests` an exporter sent); for the
+        /// consumption API (a GET), the query string.
         public let body: String
         /// The fault the request was answered with, if any.
         public let fault: WindsurfFault?
+        /// The `If-None-Match` header, if any.
+        public var ifNoneMatch: String?
+        /// The HTTP status the simulator answered with (0 for a fault that never answers).
+        public var status = 0
     }
 
     struct FaultRule {
@@ -33,6 +38,22 @@ public final class WindsurfSimulator: Sendable {
         var faults: [FaultRule] = []
         var requests = RequestLog<ReceivedRequest>()
         var inFlight = 0
+        /// The consumption API's limit: `limit` queries (requests without `page_cursor`) per `window` seconds per team.
+        var consumptionLimit = (limit: 10, window: 3600.0)
+        /// When each team's consumption queries arrived, within the window.
+        var consumptionQueries: [String: [Double]] = [:]
+        var consumptionPageSize = ConsumptionResponder.largestPageSize
+        var cursorLifetime = 86_400.0
+        /// Bumped by every `updateTeam`, so that cached consumption rows of an older dataset are not served.
+        var teamVersions: [String: Int] = [:]
+        /// The grouped, sorted rows of the latest consumption queries: the pages of a query are computed once.
+        var consumptionCache: [ConsumptionCacheKey: [ConsumptionResponder.Row]] = [:]
+    }
+
+    struct ConsumptionCacheKey: Hashable {
+        let team: String
+        let version: Int
+        let query: ConsumptionResponder.Query
     }
 
     private let state: Mutex<State>
@@ -68,6 +89,25 @@ public final class WindsurfSimulator: Sendable {
         state.withLock { $0.faults.removeAll() }
     }
 
+    /// Sets the consumption API's rate limit (documented: 10 queries per hour per team; the pages of a query
+    /// are not counted) and forgets the queries counted so far.
+    public func setConsumptionRateLimit(queries: Int, per window: Duration) {
+        state.withLock {
+            $0.consumptionLimit = (max(1, queries), window.seconds)
+            $0.consumptionQueries = [:]
+        }
+    }
+
+    /// Caps the consumption API's page size (documented maximum: 10,000 rows), so that small teams get many pages.
+    public func setConsumptionPageSize(_ rows: Int) {
+        state.withLock { $0.consumptionPageSize = max(1, rows) }
+    }
+
+    /// How long a consumption page cursor stays valid (documented: 24 hours).
+    public func setCursorLifetime(_ lifetime: Duration) {
+        state.withLock { $0.cursorLifetime = lifetime.seconds }
+    }
+
     public var teams: [SimulatedWindsurfTeam] {
         state.withLock { $0.teams }
     }
@@ -77,6 +117,7 @@ public final class WindsurfSimulator: Sendable {
         state.withLock { state in
             guard let index = state.teams.firstIndex(where: { $0.name == name }) else { return }
             update(&state.teams[index])
+            state.teamVersions[name, default: 0] += 1
         }
     }
 
@@ -108,14 +149,136 @@ public final class WindsurfSimulator: Sendable {
         router.post("/api/v1/GetUsageConfig") { request, context in
             try await self.respond(to: request, endpoint: .usageConfig)
         }
+        router.get("/api/v2alpha/analytics/consumption") { request, context in
+            try await self.respondToConsumption(request)
+        }
         return router
     }
 
     private struct RequestBody: Decodable {
-        let service_key: String?
-        let group_name: String?
-        let start_timestamp: String?
-        let end_timestamp: String?
+        var service_key: String?
+        var group_name: String?
+        var start_timestamp: String?
+        var end_timestamp: String?
+    }
+
+    /// `GET /api/v2alpha/analytics/consumption`: the service key as a Bearer token, the query in the URL.
+    func respondToConsumption(_ request: Request) async throws -> Response {
+        state.withLock { $0.inFlight += 1 }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        let authorization = request.headers[.authorization] ?? ""
+        let bearer = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : nil
+        let ifNoneMatch = request.headers[.ifNoneMatch]
+        let hasCursor = parameters.contains { $0.0 == "page_cursor" }
+        let (fault, index) = state.withLock { state -> (WindsurfFault?, Int) in
+            // An expired cursor needs a request with a cursor: the first page of a query is answered normally.
+            let fault = Self.takeFault(for: .consumption, from: &state.faults) { hasCursor || $0 != .cursorExpired }
+            var received = ReceivedRequest(
+                endpoint: .consumption,
+                serviceKey: bearer,
+                groupName: nil,
+                startTimestamp: parameters.first { $0.0 == "start_date" }?.1,
+                endTimestamp: parameters.first { $0.0 == "end_date" }?.1,
+                receivedAt: Date(),
+                body: request.uri.query ?? "",
+                fault: fault
+            )
+            received.ifNoneMatch = ifNoneMatch
+            state.requests.append(received)
+            return (fault, state.requests.entries.count - 1)
+        }
+        let response = try await consumptionResponse(
+            parameters: parameters,
+            bearer: bearer,
+            ifNoneMatch: ifNoneMatch,
+            hasCursor: hasCursor,
+            fault: fault
+        )
+        state.withLock { state in
+            if state.requests.entries.indices.contains(index) { state.requests.update(at: index) { $0.status = Int(response.status.code) } }
+        }
+        return response
+    }
+
+    private func consumptionResponse(
+        parameters: [(String, String)],
+        bearer: String?,
+        ifNoneMatch: String?,
+        hasCursor: Bool,
+        fault: WindsurfFault?
+    ) async throws -> Response {
+        if let fault, fault != .cursorLoop, fault != .cursorExpired || hasCursor {
+            if fault == .cursorExpired { return Self.json(.badRequest, #"{"error":"page cursor expired"}"#) }
+            if let response = try await apply(fault, body: RequestBody(), endpoint: .consumption) { return response }
+        }
+        // The team and its version together: rows cached under a version are that version's.
+        let (found, version) = state.withLock { state -> (SimulatedWindsurfTeam?, Int) in
+            let team = state.teams.first { $0.serviceKey == bearer && bearer != nil }
+            return (team, team.map { state.teamVersions[$0.name, default: 0] } ?? 0)
+        }
+        guard let team = found else {
+            return Self.json(.unauthorized, #"{"error":"Invalid service key"}"#)
+        }
+        if team.deniedEndpoints.contains(.consumption) {
+            return Self.json(.forbidden, #"{"error":"Insufficient permissions"}"#)
+        }
+        let now = Date().timeIntervalSince1970
+        if !hasCursor {
+            // Only a query counts against the limit; following a cursor does not.
+            let wait = state.withLock { state -> Double? in
+                let window = state.consumptionLimit.window
+                var sent = state.consumptionQueries[team.name, default: []].filter { $0 > now - window }
+                defer { state.consumptionQueries[team.name] = sent }
+                if sent.count >= state.consumptionLimit.limit, let oldest = sent.first { return oldest + window - now }
+                sent.append(now)
+                return nil
+            }
+            if let wait {
+                var response = Self.json(
+                    .tooManyRequests,
+                    JSONText.object([("error", JSONText.string("rate limit exceeded: at most 10 queries per hour per team"))])
+                )
+                response.headers[.retryAfter] = String(max(1, Int(wait.rounded(.up))))
+                return response
+            }
+        }
+        let (pageSize, lifetime) = state.withLock { ($0.consumptionPageSize, $0.cursorLifetime) }
+        let responder = ConsumptionResponder(team: team, maximumPageSize: pageSize, cursorLifetime: lifetime, now: now)
+        let outcome = responder.answer(parameters, ifNoneMatch: ifNoneMatch, loopCursor: fault == .cursorLoop) { query in
+            let key = ConsumptionCacheKey(team: team.name, version: version, query: query)
+            if let rows = state.withLock({ $0.consumptionCache[key] }) { return rows }
+            let rows = responder.rows(query)
+            state.withLock { state in
+                if state.consumptionCache.count >= 8 { state.consumptionCache.removeAll() }
+                state.consumptionCache[key] = rows
+            }
+            return rows
+        }
+        switch outcome {
+        case .page(let text, let etag):
+            var response = Self.json(.ok, text)
+            response.headers[.eTag] = etag
+            return response
+        case .notModified(let etag):
+            return Response(status: .notModified, headers: [.eTag: etag])
+        case .refused(let status, let message):
+            return Self.json(HTTPResponse.Status(code: status), JSONText.object([("error", JSONText.string(message))]))
+        }
+    }
+
+    /// The first fault rule for `endpoint` that `applies`, counted down.
+    private static func takeFault(
+        for endpoint: WindsurfEndpoint,
+        from faults: inout [FaultRule],
+        applies: (WindsurfFault) -> Bool = { _ in true }
+    ) -> WindsurfFault? {
+        guard let index = faults.firstIndex(where: { ($0.endpoint == nil || $0.endpoint == endpoint) && applies($0.fault) }) else { return nil }
+        let fault = faults[index].fault
+        if let remaining = faults[index].remaining {
+            if remaining <= 1 { faults.remove(at: index) } else { faults[index].remaining = remaining - 1 }
+        }
+        return fault
     }
 
     func respond(to request: Request, endpoint: WindsurfEndpoint) async throws -> Response {
@@ -127,13 +290,7 @@ public final class WindsurfSimulator: Sendable {
             return Self.json(.badRequest, #"{"error":"invalid request body"}"#)
         }
         let fault = state.withLock { state -> WindsurfFault? in
-            var fault: WindsurfFault?
-            if let index = state.faults.firstIndex(where: { $0.endpoint == nil || $0.endpoint == endpoint }) {
-                fault = state.faults[index].fault
-                if let remaining = state.faults[index].remaining {
-                    if remaining <= 1 { state.faults.remove(at: index) } else { state.faults[index].remaining = remaining - 1 }
-                }
-            }
+            let fault = Self.takeFault(for: endpoint, from: &state.faults)
             state.requests.append(
                 ReceivedRequest(
                     endpoint: endpoint,
@@ -168,6 +325,9 @@ public final class WindsurfSimulator: Sendable {
             return Self.answer(data) { try CustomAnalyticsResponder(team: team).answer($0) }
         case .usageConfig:
             return Self.answer(data) { try UsageConfigResponder(team: team).answer($0) }
+        case .consumption:
+            // A GET, routed to respondToConsumption.
+            return Self.json(.methodNotAllowed, #"{"error":"use GET"}"#)
         }
     }
 
@@ -239,6 +399,9 @@ public final class WindsurfSimulator: Sendable {
                     try await writer.finish(nil)
                 }
             )
+        case .cursorLoop, .cursorExpired:
+            // Faults of the consumption API's cursors: other endpoints answer normally.
+            return nil
         }
     }
 
@@ -280,6 +443,7 @@ public final class WindsurfSimulator: Sendable {
         case .cascadeAnalytics: #"{"queryResults":[{"cascadeLines":{"cascadeLines":[{"day":"2025-05-01T00:00:00Z","linesSuggested":"1"#
         case .analytics: #"{"queryResults":[{"responseItems":[{"item":{"lang":"PYT"#
         case .usageConfig: #"{"addOnCreditCap":"#
+        case .consumption: #"{"data":[{"timestamp":"2026-01-15","user_id":"user_abc","user_email":"alice@exa"#
         }
     }
 

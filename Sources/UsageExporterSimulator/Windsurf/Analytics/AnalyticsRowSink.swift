@@ -3,6 +3,8 @@
 /// generators are seeded per member) writes every row into its day's place, members in order within a day.
 struct AnalyticsRowSink {
     let firstDay: Int
+    /// A day whose rows are dropped (a day the upstream lost), or nil.
+    let droppedDay: Int?
     private(set) var writing = false
     private var autocompleteSlots: [Int]
     private var cascadeSlots: [Int]
@@ -11,26 +13,30 @@ struct AnalyticsRowSink {
     private(set) var cascade: [SimulatedCascadeRow] = []
     private(set) var codeWritten: [SimulatedCodeWrittenRow] = []
 
-    init(firstDay: Int, dayCount: Int) {
+    init(firstDay: Int, dayCount: Int, droppedDay: Int? = nil) {
         self.firstDay = firstDay
+        self.droppedDay = droppedDay
         autocompleteSlots = [Int](repeating: 0, count: dayCount)
         cascadeSlots = autocompleteSlots
         codeWrittenSlots = autocompleteSlots
     }
 
     mutating func add(_ row: SimulatedAutocompleteRow) {
+        guard row.day != droppedDay else { return }
         let slot = row.day - firstDay
         if writing { autocomplete[autocompleteSlots[slot]] = row }
         autocompleteSlots[slot] += 1
     }
 
     mutating func add(_ row: SimulatedCascadeRow) {
+        guard row.day != droppedDay else { return }
         let slot = row.day - firstDay
         if writing { cascade[cascadeSlots[slot]] = row }
         cascadeSlots[slot] += 1
     }
 
     mutating func add(_ row: SimulatedCodeWrittenRow) {
+        guard row.day != droppedDay else { return }
         let slot = row.day - firstDay
         if writing { codeWritten[codeWrittenSlots[slot]] = row }
         codeWrittenSlots[slot] += 1

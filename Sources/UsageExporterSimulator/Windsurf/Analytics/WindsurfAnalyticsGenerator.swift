@@ -25,6 +25,8 @@ public struct WindsurfAnalyticsGenerator: Sendable {
     /// A large team's activity on days other than its members' last-usage days is scaled down to what this many
     /// members would produce, so that its answers stay within tens of megabytes.
     public var largeTeamActiveMembers: Int
+    /// A day this many days before today has no rows at all (a day the upstream lost), or nil.
+    public var missingDayAgo: Int?
 
     public init(
         seed: UInt64 = 42,
@@ -32,7 +34,8 @@ public struct WindsurfAnalyticsGenerator: Sendable {
         departedUsers: Int = 2,
         largeTeamThreshold: Int = 20_000,
         largeTeamDays: Int = 31,
-        largeTeamActiveMembers: Int = 10_000
+        largeTeamActiveMembers: Int = 10_000,
+        missingDayAgo: Int? = nil
     ) {
         self.seed = seed
         self.days = days
@@ -40,6 +43,7 @@ public struct WindsurfAnalyticsGenerator: Sendable {
         self.largeTeamThreshold = largeTeamThreshold
         self.largeTeamDays = largeTeamDays
         self.largeTeamActiveMembers = largeTeamActiveMembers
+        self.missingDayAgo = missingDayAgo
     }
 
     /// What one member's rows are generated from: a user's page fields, or a departed user's.
@@ -100,7 +104,7 @@ public struct WindsurfAnalyticsGenerator: Sendable {
         let history = large ? min(days, largeTeamDays) : days
         let activityScale = large ? min(1, Double(largeTeamActiveMembers) / Double(profiles.count)) : 1
         let firstDay = today - history
-        var sink = AnalyticsRowSink(firstDay: firstDay, dayCount: history + 1)
+        var sink = AnalyticsRowSink(firstDay: firstDay, dayCount: history + 1, droppedDay: missingDayAgo.map { today - $0 })
         var members: [SimulatedAnalyticsMember] = []
         members.reserveCapacity(profiles.count)
         for pass in 0..<2 {
