@@ -26,8 +26,8 @@ let package = Package(
         // zlib itself: gzip responses are assembled from deflate pieces compressed once per poll,
         // which needs sync-flushed raw deflate and crc32_combine (no Swift wrapper exposes the latter).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // libdeflate (Debian's libdeflate-dev): what a gzip scrape renders is compressed with it, whole buffers
-        // into gzip members, faster than zlib at the same size (see GzipMember).
+        // libdeflate (Debian's libdeflate-dev): the CRC-32 of gzip pieces, faster than zlib's (GzipStream); the
+        // benchmark also compares its compression with zlib's.
         .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate"),
         // glibc's malloc.h (mallopt, malloc_trim): freed poll buffers go back to the system (HeapMemory).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
