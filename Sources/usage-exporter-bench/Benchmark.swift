@@ -8,9 +8,11 @@ import UsageExporterSimulator
 /// Times the exporter's hot paths in-process for the demo's workload at several sizes and prints a table:
 /// decoding the UserPageAnalytics answers and building the snapshot, decoding one analytics poll's answers
 /// (fetched once from the simulator over loopback) and building its families, compressing the per-poll part
-/// once, and rendering a scrape in plain text and in gzip, analytics families included.
+/// once, and rendering a scrape in plain text and in gzip, analytics families included; then the
+/// compressors side by side on the same text (``CompressionComparison``).
 ///
-/// Usage: `swift run -c release usage-exporter-bench [N ...]` (default 1000 10000 100000).
+/// Usage: `swift run -c release usage-exporter-bench [N ...]` (default 1000 10000 100000), or
+/// `usage-exporter-bench simulators N DIRECTORY` to serve the demo's upstreams apart (see ``DemoSimulators``).
 @main
 struct Benchmark {
     struct Row {
@@ -30,15 +32,30 @@ struct Benchmark {
     }
 
     static func main() async throws {
-        let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "simulators" {
+            guard arguments.count == 3, let users = Int(arguments[1]), users >= 1 else {
+                throw BenchmarkError("usage: usage-exporter-bench simulators USERS DIRECTORY")
+            }
+            try await DemoSimulators.run(users: users, directory: arguments[2])
+            return
+        }
+        let sizes = arguments.compactMap { Int($0) }
         var rows: [Row] = []
+        var comparisons: [CompressionComparison] = []
         for users in sizes.isEmpty ? [1000, 10_000, 100_000] : sizes {
-            rows.append(try await measure(users: users))
-            print(format(rows.last!))
+            let (row, comparison) = try await measure(users: users)
+            rows.append(row)
+            comparisons.append(comparison)
+            print(format(row))
         }
         print()
         print(header)
         for row in rows { print(format(row)) }
+        print()
+        print("Compression, one thread (medians): the ages per scrape, their CRC-32, the fixed lines per poll")
+        print(CompressionComparison.header)
+        for comparison in comparisons { print(comparison.row) }
     }
 
     static let header = """
@@ -80,7 +97,7 @@ struct Benchmark {
         return times.sorted()[times.count / 2]
     }
 
-    static func measure(users: Int) async throws -> Row {
+    static func measure(users: Int) async throws -> (Row, CompressionComparison) {
         let now = Date().timeIntervalSince1970
         let teams = WindsurfDatasetGenerator().demoTeams(users: users, now: now)
         let pages: [(team: String, group: String?, json: Data)] = teams.flatMap { team in
@@ -128,7 +145,7 @@ struct Benchmark {
                 guard case .fixed(let lines) = samples.body else { return samples }
                 return FamilySamples(family: samples.family, body: .fixed(FixedLines(lines.bytes)))
             }
-            ExpositionPlan(families: fresh).prepareCompressed()
+            ExpositionPlan(families: fresh).prepare()
         }
 
         // Scrapes: through the server's rendering, from a store holding the snapshot.
@@ -173,7 +190,8 @@ struct Benchmark {
         var text = ByteBuffer()
         for var buffer in try await server.renderMetrics() { text.writeBuffer(&buffer) }
         let series = String(buffer: text).split(separator: "\n").filter { !$0.hasPrefix("#") }.count
-        return Row(
+        let comparison = try CompressionComparison.measure(users: users, families: families, now: now, repetitions: repetitions)
+        let row = Row(
             users: users,
             series: series,
             jsonBytes: jsonBytes,
@@ -187,6 +205,7 @@ struct Benchmark {
             plainBytes: plainBytes,
             gzipBytes: gzipBytes
         )
+        return (row, comparison)
     }
 
     /// One analytics poll's answers for every team, scope and window (7d and 30d), as the simulator sends

@@ -90,9 +90,9 @@ struct ExpositionTests {
 
     @Test("ages and window counts are computed at write time")
     func scrapeTimeValues() {
-        var ages = AgeSeries()
-        ages.add(name: "age_seconds", labels: LabelSet([("email", "a")]), timestamp: 1000)
-        ages.add(name: "age_seconds", labels: LabelSet([("email", "b")]), timestamp: 1500.25)
+        var ages = AgeSeries(name: "age_seconds")
+        ages.add(labels: LabelSet([("email", "a")]), timestamp: 1000)
+        ages.add(labels: LabelSet([("email", "b")]), timestamp: 1500.25)
         var counts = WindowCountSeries()
         let times: [Double] = [100, 900, 1000, 1990]
         counts.add(name: "active", labels: LabelSet([("window", "short")]), window: 100, sortedTimestamps: times)

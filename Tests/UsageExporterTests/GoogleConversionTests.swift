@@ -191,4 +191,33 @@ struct GoogleConversionTests {
                 """
         )
     }
+
+    @Test("a user reported twice (the same address in another case) keeps the first entry's series; the second's are counted as duplicates")
+    func userReportedTwice() throws {
+        let first = try parameters(#"[{"name":"accounts:is_suspended","boolValue":false},{"name":"accounts:is_2sv_enrolled","boolValue":true}]"#)
+        let second = try parameters(#"[{"name":"accounts:is_suspended","boolValue":true},{"name":"accounts:used_quota_in_mb","intValue":"2"}]"#)
+        let builder = GoogleSnapshotBuilder(customer: "example.com", userReport: true)
+        let (families, notes) = builder.userFamilies(reports: [("carol@example.com", first), ("Carol@Example.com", second)], day: Self.day)
+        let text = render(families)
+        #expect(text.contains(#"google_workspace_user_accounts_is_suspended{customer="example.com",email="carol@example.com"} 0"#))
+        #expect(!text.contains(#"google_workspace_user_accounts_is_suspended{customer="example.com",email="carol@example.com"} 1"#))
+        #expect(text.contains(#"google_workspace_user_accounts_used_quota_bytes{customer="example.com",email="carol@example.com"} 2097152"#))
+        #expect(notes.duplicateSeries == [#"google_workspace_user_accounts_is_suspended{customer="example.com",email="carol@example.com"}"#])
+    }
+
+    @Test("reports of one poll share one copy of each parameter name and keep every value")
+    func sharedParameterNames() throws {
+        let page = try JSONDecoder().decode(
+            GoogleUsageReportPage.self,
+            from: Data(
+                #"{"usageReports":[{"date":"2024-03-09","entity":{"userEmail":"a@example.com"},"parameters":[{"name":"accounts:is_suspended","boolValue":true}]},{"date":"2024-03-09","entity":{"userEmail":"b@example.com"},"parameters":[{"name":"accounts:is_suspended","boolValue":false},{"name":"gmail:num_emails_received","intValue":"7"}]}]}"#
+                    .utf8
+            )
+        )
+        var names: Set<String> = []
+        let shared = page.usageReports.map { $0.sharingNames(&names) }
+        #expect(names == ["accounts:is_suspended", "gmail:num_emails_received"])
+        #expect(shared.map(\.userEmail) == ["a@example.com", "b@example.com"])
+        #expect(shared.map(\.parameters) == page.usageReports.map(\.parameters))
+    }
 }

@@ -7,24 +7,7 @@ import UsageExporterSimulator
 
 /// Decompresses with the system's gzip, an implementation independent of the exporter's.
 func gunzip(_ data: ByteBuffer) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-dc"]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    let bytes = Data(buffer: data)
-    let writer = Thread {
-        input.fileHandleForWriting.write(bytes)
-        try? input.fileHandleForWriting.close()
-    }
-    writer.start()
-    let result = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw ExporterHarness.HarnessError("gzip -d failed") }
-    return String(decoding: result, as: UTF8.self)
+    String(decoding: try filter(through: "/bin/gzip", ["-dc"], input: Data(buffer: data)), as: UTF8.self)
 }
 
 @Suite("Content negotiation and gzip")

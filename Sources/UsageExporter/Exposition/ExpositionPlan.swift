@@ -1,13 +1,30 @@
 import NIOCore
+import NIOPosix
 
 /// The families of every source's latest snapshot, merged by family name and sorted, ready to be written.
 ///
-/// A plan is built when a snapshot is published, not per scrape, and copies no sample text: it lists the
-/// snapshots' fixed lines (each gzip-compressed once, when first needed) between the family headers, and
-/// the scrape-time families (ages, active-user counts) that a scrape renders.
+/// A plan is built when the store's data changes (a poll publishes, a reload installs sources, a stale
+/// source is dropped), never per scrape, and copies no sample text: it lists the snapshots' bodies between
+/// the family headers. Everything that only changes with the data is then done once per plan and format
+/// (``PreparedExposition``): runs of fixed lines become a few large buffers for plain scrapes and a span of
+/// compressed pieces each for gzip scrapes. A scrape renders only the scrape-time families (ages,
+/// active-user counts) and, for gzip, compresses them into pieces spliced between those spans.
+///
+/// A plan is immutable and holds one snapshot per source, so a scrape, which takes one plan, never mixes two
+/// snapshots of a source; a new plan starts with nothing prepared, so nothing prepared outlives the data it
+/// was made from.
 public struct ExpositionPlan: Sendable {
-    /// Headers and bodies in output order; headers are fixed lines of their own.
-    let segments: [FamilySamples.Body]
+    /// One element of the body in output order.
+    enum Segment: Sendable {
+        /// The `# HELP` and `# TYPE` lines of a family, written for the scrape's format.
+        case header(MetricFamily)
+        case body(FamilySamples.Body)
+    }
+
+    let segments: [Segment]
+    /// Whether a family is a counter, whose OpenMetrics header differs from the text format's.
+    private let hasCounters: Bool
+    private let prepared: PreparedExposition.Cache
 
     public static let empty = ExpositionPlan(families: [])
 
@@ -22,54 +39,58 @@ public struct ExpositionPlan: Sendable {
             }
             byName[samples.family.name]!.bodies.append(samples.body)
         }
-        segments = order.sorted().flatMap { name -> [FamilySamples.Body] in
+        segments = order.sorted().flatMap { name -> [Segment] in
             let (family, bodies) = byName[name]!
-            var header = ByteBuffer()
-            ExpositionText.writeHeader(of: family, into: &header)
-            return [.fixed(FixedLines(header))] + bodies
+            return [.header(family)] + bodies.map(Segment.body)
         }
+        hasCounters = byName.values.contains { $0.family.type == .counter }
+        prepared = PreparedExposition.Cache()
     }
 
-    /// Writes every family, computing scrape-time values against `now` (Unix seconds).
-    public func write(into buffer: inout ByteBuffer, now: Double) {
-        for segment in segments { segment.write(into: &buffer, now: now) }
-    }
-
-    /// The body as a list of buffers: fixed lines shared, not copied; scrape-time ones rendered now.
-    public func buffers(now: Double) -> [ByteBuffer] {
-        segments.map { segment in
-            if case .fixed(let lines) = segment { return lines.bytes }
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(segment.estimatedByteCount)
-            segment.write(into: &buffer, now: now)
-            return buffer
-        }
-    }
-
-    /// The body as deflate pieces for one gzip stream (see `GzipStream`): fixed lines compressed once and
-    /// reused, scrape-time ones rendered and compressed now (ages in parallel chunks).
-    public func gzipPieces(now: Double) async throws -> [GzipStream.Piece] {
-        var pieces: [GzipStream.Piece] = []
+    /// Writes every family in `format`, computing scrape-time values against `now` (Unix seconds).
+    public func write(into buffer: inout ByteBuffer, now: Double, format: ExpositionFormat = .text) {
         for segment in segments {
             switch segment {
-            case .fixed(let lines):
-                pieces.append(try lines.gzipPiece())
-            case .ageSince(let series):
-                pieces += try await series.gzipPieces(now: now)
-            case .countWithin:
-                var buffer = ByteBuffer()
-                segment.write(into: &buffer, now: now)
-                pieces.append(try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel))
+            case .header(let family): ExpositionText.writeHeader(of: family, format: format, into: &buffer)
+            case .body(let body): body.write(into: &buffer, now: now)
             }
         }
-        return pieces
     }
 
-    /// Compresses every fixed segment not compressed yet (the publishing collector calls this after a poll,
-    /// so no scrape waits for it).
-    public func prepareCompressed() {
-        for case .fixed(let lines) in segments {
-            _ = try? lines.gzipPiece()
+    /// The prepared body of `format`, made on first use. Formats whose headers are the same share one.
+    func prepared(_ format: ExpositionFormat) -> PreparedExposition {
+        prepared.get(hasCounters ? format : .text) { PreparedExposition(segments: segments, format: $0) }
+    }
+
+    /// The plain body for a scrape at `now`: the prepared buffers, shared and not copied, and the
+    /// scrape-time families rendered now on NIO's blocking thread pool.
+    public func plainBuffers(now: Double, format: ExpositionFormat = .text) async throws -> [ByteBuffer] {
+        let prepared = try await NIOThreadPool.singleton.runIfActive { self.prepared(format) }
+        return try await prepared.plainBuffers(now: now)
+    }
+
+    /// The gzip body for a scrape at `now`, as spans of one gzip stream: each run of fixed lines is a span
+    /// prepared once per plan from pieces compressed once per snapshot; the scrape-time families are
+    /// rendered and compressed now, large ones in parallel chunks. `GzipStream.assemble` makes the member,
+    /// with whatever the caller adds after them.
+    public func gzipSpans(now: Double, format: ExpositionFormat = .text) async throws -> [GzipStream.Span] {
+        // Compressing what is not compressed yet (after a reload or a stale source rebuilt the plan) is
+        // blocking work too.
+        let prepared = try await NIOThreadPool.singleton.runIfActive {
+            let prepared = self.prepared(format)
+            _ = try prepared.gzipParts()
+            return prepared
+        }
+        return try await prepared.gzipSpans(now: now)
+    }
+
+    /// Prepares the plain and gzip bodies of every format, so that no scrape waits for it: the publishing
+    /// collector calls this after a poll, outside the store's lock. A failure is left for the first gzip
+    /// scrape to report.
+    public func prepare() {
+        let formats: [ExpositionFormat] = hasCounters ? [.text, .openMetrics] : [.text]
+        for format in formats {
+            _ = try? prepared(format).gzipParts()
         }
     }
 }

@@ -45,6 +45,18 @@ public enum ExpositionText {
         return value.description
     }
 
+    /// Reads a sample value as ``formatValue(_:)`` and ``writeValue(_:into:)`` write it (Swift's shortest
+    /// round-trip form, so that the value read is the value written); nil for anything else.
+    public static func parseValue(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch text {
+        case "+Inf": return .infinity
+        case "-Inf": return -.infinity
+        case "NaN": return .nan
+        default: return text.isEmpty || text.contains(where: { $0.isLetter && $0 != "e" }) ? nil : Double(text)
+        }
+    }
+
     /// Writes a sample value into `buffer` without building an intermediate `String` for integers.
     @inlinable
     public static func writeValue(_ value: Double, into buffer: inout ByteBuffer) {
@@ -59,27 +71,61 @@ public enum ExpositionText {
     /// (`90000`, `499.75`, `0.001`): how ages are written, cheaply and compactly, at every scrape.
     @inlinable
     public static func writeMilliseconds(_ value: Double, into buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maximumMillisecondsLength) { bytes in
+            formatMilliseconds(value, into: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// The most bytes ``formatMilliseconds(_:into:)`` writes (`-1.7976931348623157e+308` has 24).
+    public static let maximumMillisecondsLength = 32
+
+    /// Writes `value` as ``writeMilliseconds(_:into:)`` does into `output`, which has room for
+    /// ``maximumMillisecondsLength`` bytes; returns how many it wrote.
+    @inlinable
+    public static func formatMilliseconds(_ value: Double, into output: UnsafeMutablePointer<UInt8>) -> Int {
         guard value.isFinite, abs(value) < 9.0e12 else {
-            writeValue(value, into: &buffer)
-            return
+            var text = ByteBuffer()
+            writeValue(value, into: &text)
+            let count = min(text.readableBytes, maximumMillisecondsLength)
+            text.withUnsafeReadableBytes { bytes in
+                output.update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
+            }
+            return count
         }
         let milliseconds = Int64((value * 1000).rounded())
-        if milliseconds < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        let magnitude = milliseconds.magnitude
-        writeInteger(Int64(magnitude / 1000), into: &buffer)
-        var fraction = magnitude % 1000
-        guard fraction != 0 else { return }
-        buffer.writeInteger(UInt8(ascii: "."))
-        var digits = 3
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
+        var count = 0
+        if milliseconds < 0 {
+            output[0] = UInt8(ascii: "-")
+            count = 1
         }
-        var divisor: UInt64 = digits == 3 ? 100 : digits == 2 ? 10 : 1
-        while divisor > 0 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+        let magnitude = milliseconds.magnitude
+        // The integer part, digits written backwards and then turned around.
+        var whole = magnitude / 1000
+        let digitsStart = count
+        repeat {
+            output[count] = UInt8(ascii: "0") + UInt8(whole % 10)
+            count += 1
+            whole /= 10
+        } while whole > 0
+        var low = digitsStart
+        var high = count - 1
+        while low < high {
+            (output[low], output[high]) = (output[high], output[low])
+            low += 1
+            high -= 1
+        }
+        var fraction = magnitude % 1000
+        guard fraction != 0 else { return count }
+        output[count] = UInt8(ascii: ".")
+        count += 1
+        var divisor: UInt64 = 100
+        while fraction > 0 {
+            output[count] = UInt8(ascii: "0") + UInt8(fraction / divisor)
+            count += 1
+            fraction %= divisor
             divisor /= 10
         }
+        return count
     }
 
     /// Writes a decimal integer.

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOPosix
 import Synchronization
 
 /// The samples one source contributes to one metric family, ready to be written by a scrape.
@@ -70,70 +69,6 @@ public final class FixedLines: Sendable {
     }
 }
 
-/// Series whose value is `now - timestamp`, in seconds rounded to milliseconds: the series text is
-/// rendered once, the number at each scrape.
-public struct AgeSeries: Sendable {
-    /// `name{labels} ` of every series, back to back.
-    private var prefixes = ByteBuffer()
-    /// Where each series' prefix ends in `prefixes`, and its timestamp.
-    private var entries: [(end: Int, timestamp: Double)] = []
-
-    public init() {}
-
-    public var count: Int { entries.count }
-
-    public mutating func add(name: String, labels: LabelSet, timestamp: Double) {
-        prefixes.writeString(name)
-        prefixes.writeString(labels.rendered)
-        prefixes.writeInteger(UInt8(ascii: " "))
-        entries.append((prefixes.writerIndex, timestamp))
-    }
-
-    func write(into buffer: inout ByteBuffer, now: Double) {
-        write(entries.indices, into: &buffer, now: now)
-    }
-
-    /// Writes the series in `range` (indices of `entries`).
-    func write(_ range: Range<Int>, into buffer: inout ByteBuffer, now: Double) {
-        guard !range.isEmpty else { return }
-        var start = range.lowerBound == 0 ? 0 : entries[range.lowerBound - 1].end
-        prefixes.withUnsafeReadableBytes { bytes in
-            for entry in entries[range] {
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<entry.end]))
-                ExpositionText.writeMilliseconds(now - entry.timestamp, into: &buffer)
-                buffer.writeInteger(UInt8(ascii: "\n"))
-                start = entry.end
-            }
-        }
-    }
-
-    /// The series as deflate pieces, rendered and compressed in chunks on NIO's blocking thread pool (one
-    /// thread per core): this is the part of a gzip scrape that cannot be prepared per poll.
-    func gzipPieces(now: Double) async throws -> [GzipStream.Piece] {
-        let chunkCount = min(16, max(1, entries.count / 2048))
-        let chunkSize = (entries.count + chunkCount - 1) / max(chunkCount, 1)
-        return try await withThrowingTaskGroup(of: (Int, GzipStream.Piece).self) { group in
-            for index in 0..<chunkCount {
-                group.addTask {
-                    let piece = try await NIOThreadPool.singleton.runIfActive {
-                        let range = min(entries.count, index * chunkSize)..<min(entries.count, (index + 1) * chunkSize)
-                        var buffer = ByteBuffer()
-                        buffer.reserveCapacity(range.count * (prefixes.readableBytes / max(entries.count, 1) + 16))
-                        write(range, into: &buffer, now: now)
-                        return try GzipStream.piece(buffer, level: GzipStream.scrapeTimeLevel)
-                    }
-                    return (index, piece)
-                }
-            }
-            var pieces = [GzipStream.Piece?](repeating: nil, count: chunkCount)
-            for try await (index, piece) in group { pieces[index] = piece }
-            return pieces.compactMap { $0 }
-        }
-    }
-
-    var estimatedByteCount: Int { prefixes.readableBytes + entries.count * 16 }
-}
-
 /// Series whose value counts how many timestamps of a set fall within a window before now.
 public struct WindowCountSeries: Sendable {
     private var series: [(prefix: String, window: Double, sortedTimestamps: [Double])] = []
@@ -171,6 +106,44 @@ public struct WindowCountSeries: Sendable {
 }
 
 extension FamilySamples.Body {
+    /// How many lines a scrape renders separately, in chunks: the series of an age family, 0 for anything
+    /// else (rendered whole).
+    var scrapeTimeLines: Int {
+        if case .ageSince(let series) = self { return series.count }
+        return 0
+    }
+
+    /// The parts a scrape renders separately, as ranges for ``render(_:now:)``: chunks of about `size` series
+    /// of an age family, one range for anything else.
+    func scrapeTimeChunks(size: Int) -> [Range<Int>] {
+        switch self {
+        case .ageSince(let series): series.chunks(size: size)
+        case .fixed, .countWithin: [0..<1]
+        }
+    }
+
+    /// The lines of `chunk` (from ``scrapeTimeChunks``) for a scrape at `now`.
+    func render(_ chunk: Range<Int>, now: Double) -> ByteBuffer {
+        switch self {
+        case .ageSince(let series):
+            return series.render(chunk, now: now)
+        case .fixed, .countWithin:
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(estimatedByteCount)
+            write(into: &buffer, now: now)
+            return buffer
+        }
+    }
+
+    /// The lines of `chunk` for a scrape at `now` as a piece of a gzip stream (``GzipStream``): ages by their
+    /// own encoder, anything else rendered and compressed by zlib.
+    func deflatePiece(_ chunk: Range<Int>, now: Double) throws -> GzipStream.Piece {
+        switch self {
+        case .ageSince(let series): series.deflatePiece(chunk, now: now)
+        case .fixed, .countWithin: try GzipStream.piece(render(chunk, now: now), level: GzipStream.scrapeTimeLevel)
+        }
+    }
+
     func write(into buffer: inout ByteBuffer, now: Double) {
         switch self {
         case .fixed(let lines):

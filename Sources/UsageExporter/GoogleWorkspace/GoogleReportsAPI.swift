@@ -128,6 +128,8 @@ public struct GoogleReportsAPI: Sendable {
     ) async throws -> PagesResult {
         var reports: [GoogleUsageReportPage.Report] = []
         var warnings: [GoogleUsageReportPage.Warning] = []
+        // Every user's report names the same few parameters: one copy of each name for the whole poll.
+        var names: Set<String> = []
         var pageToken: String?
         var pages = 0
         while true {
@@ -150,7 +152,7 @@ public struct GoogleReportsAPI: Sendable {
             } catch {
                 throw CollectorError(.decode, "the \(report.name) answered with invalid JSON: \(DecodingErrorDescription.describe(error))")
             }
-            reports += page.usageReports
+            reports += page.usageReports.map { $0.sharingNames(&names) }
             warnings += page.warnings
             pageToken = page.nextPageToken
             if untilIncomplete, page.warnings.contains(where: \.marksIncompleteData) { break }

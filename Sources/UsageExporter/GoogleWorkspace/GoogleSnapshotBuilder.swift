@@ -59,12 +59,12 @@ public struct GoogleSnapshotBuilder: Sendable, Equatable {
     struct Accumulator {
         var order: [String] = []
         var builders: [String: FixedSamplesBuilder] = [:]
-        var seen: Set<String> = []
+        var seen: Set<SeriesKey> = []
         var notes = Notes()
 
         mutating func add(_ name: String, help: String, labels: [(String, String)], value: Double) {
             let labelSet = LabelSet(labels)
-            guard seen.insert(name + labelSet.rendered).inserted else {
+            guard seen.insert(SeriesKey(name: name, labels: labelSet)).inserted else {
                 notes.duplicateSeries.append(name + labelSet.rendered)
                 return
             }
@@ -73,6 +73,28 @@ public struct GoogleSnapshotBuilder: Sendable, Equatable {
                 builders[name] = FixedSamplesBuilder(MetricFamily(name, help: help))
             }
             builders[name]!.add(labelSet, value)
+        }
+    }
+
+    /// A series' identity for the duplicate check: two independent 64-bit hashes (the process's random seed,
+    /// told apart by a prefix) of its name and labels. 16 bytes instead of a copy of the series' text: a
+    /// per-user report has hundreds of thousands of series, whose copies took more memory than the
+    /// snapshot itself. Two different series share a key with a probability of about n²/2¹²⁹.
+    struct SeriesKey: Hashable {
+        let first: Int
+        let second: Int
+
+        init(name: String, labels: LabelSet) {
+            var first = Hasher()
+            first.combine(0 as UInt8)
+            first.combine(name)
+            first.combine(labels.rendered)
+            var second = Hasher()
+            second.combine(1 as UInt8)
+            second.combine(name)
+            second.combine(labels.rendered)
+            self.first = first.finalize()
+            self.second = second.finalize()
         }
     }
 

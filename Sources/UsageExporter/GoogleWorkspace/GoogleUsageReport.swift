@@ -31,6 +31,16 @@ public struct GoogleUsageReportPage: Sendable, Decodable {
         public let userEmail: String?
         public private(set) var parameters: [GoogleUsageParameter]
 
+        /// The report with its parameter names taken from `names` where an equal one is there already (and
+        /// added otherwise), so that a poll's reports share one copy of each name instead of one per user.
+        func sharingNames(_ names: inout Set<String>) -> Report {
+            var copy = self
+            copy.parameters = parameters.map { parameter in
+                GoogleUsageParameter(name: names.insert(parameter.name).memberAfterInsert, value: parameter.value)
+            }
+            return copy
+        }
+
         /// The report with only the parameters `isIncluded` keeps.
         func keeping(_ isIncluded: (GoogleUsageParameter) -> Bool) -> Report {
             var copy = self

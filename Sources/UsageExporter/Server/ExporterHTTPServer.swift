@@ -30,21 +30,28 @@ public struct ExporterHTTPServer: Sendable {
     }
 
     /// The exposition for `now` (default: the store's clock) in `format`, as buffers to send back to back
-    /// (one gzip stream when `gzip`). Reading `/proc` and compressing the scrape-time lines run on NIO's
-    /// blocking thread pool, not on the cooperative pool.
+    /// (one gzip stream when `gzip`). The plan's prepared parts are sent as they are; the scrape-time
+    /// families, `/proc` and the self-metrics are rendered (and compressed) now, on NIO's blocking thread
+    /// pool, not on the cooperative pool.
     public func renderMetrics(format: ExpositionFormat = .text, gzip: Bool = false, now: Double? = nil) async throws -> [ByteBuffer] {
-        let process = try await NIOThreadPool.singleton.runIfActive { ProcessMetrics.read() }
         let now = now ?? store.clock.now()
         let (plan, statuses) = store.scrapeView(now: now)
-        var tail = ByteBuffer()
-        tail.reserveCapacity(8192)
-        SelfMetrics.write(statuses: statuses, reload: reloadStatus(), format: format, into: &tail)
-        ProcessMetrics.write(process, format: format, into: &tail)
-        if format == .openMetrics { tail.writeString("# EOF\n") }
-        if gzip {
-            return GzipStream.assemble(try await plan.gzipPieces(now: now) + [GzipStream.piece(tail, level: GzipStream.scrapeTimeLevel)])
+        let reload = reloadStatus()
+        // The self-metrics and process families, read and rendered while the body's scrape-time parts are.
+        async let tail = NIOThreadPool.singleton.runIfActive { () throws -> (text: ByteBuffer, piece: GzipStream.Piece?) in
+            var tail = ByteBuffer()
+            tail.reserveCapacity(8192)
+            SelfMetrics.write(statuses: statuses, reload: reload, format: format, into: &tail)
+            ProcessMetrics.write(ProcessMetrics.read(), format: format, into: &tail)
+            if format == .openMetrics { tail.writeString("# EOF\n") }
+            return (tail, gzip ? try GzipStream.piece(tail, level: GzipStream.scrapeTimeLevel) : nil)
         }
-        return plan.buffers(now: now) + [tail]
+        if gzip {
+            let spans = try await plan.gzipSpans(now: now, format: format)
+            return GzipStream.assemble(spans + [GzipStream.Span([try await tail.piece!])])
+        }
+        let body = try await plan.plainBuffers(now: now, format: format)
+        return body + [try await tail.text]
     }
 
     func metricsResponse(_ request: Request, head: Bool) async throws -> Response {

@@ -54,9 +54,12 @@ public final class MetricsStore: Sendable {
     /// Replaces a source's data after a successful poll of its current run; returns false (and changes
     /// nothing) when `run` is not current. The snapshot, the merged plan and the success status change in one
     /// step, so a scrape never sees the success without its data; merging references the snapshots' text and
-    /// copies none of it. The gzip form is then prepared on the publishing task, outside the lock.
+    /// copies none of it. The work a gzip scrape would otherwise wait for is done on the publishing task,
+    /// outside the lock: the snapshot's large families are compressed before the plan changes, and the new
+    /// plan's bodies (buffers to send, spans of gzip pieces) are prepared right after.
     @discardableResult
     public func publish(_ snapshot: SourceSnapshot, for run: PollRun, duration: Double) -> Bool {
+        snapshot.compressLargeFamilies()
         let plan: ExpositionPlan? = state.withLock { state in
             guard state.isCurrent(run) else { return nil }
             state.snapshots[run.source] = snapshot
@@ -65,7 +68,7 @@ public final class MetricsStore: Sendable {
             return state.plan
         }
         guard let plan else { return false }
-        plan.prepareCompressed()
+        plan.prepare()
         return true
     }
 

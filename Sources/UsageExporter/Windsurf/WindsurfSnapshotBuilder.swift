@@ -28,7 +28,6 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
         var signup = FixedSamplesBuilder(WindsurfFamilies.userSignupTimestamp, reservingCapacity: perUser ? userCount * 110 : 0)
         var lastUpdate = FixedSamplesBuilder(WindsurfFamilies.userLastUpdateTimestamp, reservingCapacity: perUser ? userCount * 120 : 0)
         var lastUsage = FixedSamplesBuilder(WindsurfFamilies.userLastUsageTimestamp, reservingCapacity: perUser ? userCount * 3 * 130 : 0)
-        var lastUsageAge = AgeSeries()
         var users = FixedSamplesBuilder(WindsurfFamilies.users)
         var activeUsers = WindowCountSeries()
         var creditsTotal = FixedSamplesBuilder(WindsurfFamilies.promptCreditsUsed)
@@ -72,7 +71,6 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
                     guard let time else { continue }
                     let kindLabels = labels.adding([("kind", kind)])
                     lastUsage.add(kindLabels, time)
-                    lastUsageAge.add(name: WindsurfFamilies.userLastUsageAge.name, labels: kindLabels, timestamp: time)
                 }
             }
 
@@ -97,12 +95,15 @@ public struct WindsurfSnapshotBuilder: Sendable, Equatable {
         if let start = pages.lazy.compactMap(\.page.billingCycleStart).first { cycleStart.add(teamLabels, start) }
         if let end = pages.lazy.compactMap(\.page.billingCycleEnd).first { cycleEnd.add(teamLabels, end) }
 
+        let lastUsageTimestamps = lastUsage.build()
         var families = [
             info.build(), credits.build(), activeDates.build(), disabled.build(), signup.build(), lastUpdate.build(),
-            lastUsage.build(), users.build(), creditsTotal.build(), cycleStart.build(), cycleEnd.build(),
+            lastUsageTimestamps, users.build(), creditsTotal.build(), cycleStart.build(), cycleEnd.build(),
         ].compactMap { $0 }
-        if lastUsageAge.count > 0 {
-            families.append(FamilySamples(family: WindsurfFamilies.userLastUsageAge, body: .ageSince(lastUsageAge)))
+        // The ages share the label text of the timestamps they are computed from.
+        if let lastUsageTimestamps, case .fixed(let lines) = lastUsageTimestamps.body {
+            let ages = AgeSeries(name: WindsurfFamilies.userLastUsageAge.name, ageOf: lines)
+            families.append(FamilySamples(family: WindsurfFamilies.userLastUsageAge, body: .ageSince(ages)))
         }
         if !activeUsers.isEmpty {
             families.append(FamilySamples(family: WindsurfFamilies.activeUsers, body: .countWithin(activeUsers)))
