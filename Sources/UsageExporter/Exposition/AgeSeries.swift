@@ -156,7 +156,7 @@ public struct AgeSeries: Sendable {
     /// Writes the series in `range` (indices of `entries`).
     func write(_ range: Range<Int>, into buffer: inout ByteBuffer, now: Double) {
         guard !range.isEmpty else { return }
-        name.withUnsafeBufferPointer { name in
+        _ = name.withUnsafeBufferPointer { name in
             labels.withUnsafeReadableBytes { bytes in
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: textBound(range)) { destination in
                     let output = destination.baseAddress!.assumingMemoryBound(to: UInt8.self)
